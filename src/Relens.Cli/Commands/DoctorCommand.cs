@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using TorchSharp;
+
+namespace Relens.Cli.Commands;
+
+/// <summary>`relens doctor`: versions, threads, whether libtorch loads, and the float32 matmul rate.</summary>
+public sealed class DoctorCommand : ICommand
+{
+    public string Name => "doctor";
+    public string Summary => "check .NET, TorchSharp and libtorch, and measure the matmul rate";
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        CliArgs.Parse(args, [], []);
+        Console.WriteLine($".NET            {Environment.Version}");
+        Console.WriteLine($"TorchSharp      {typeof(torch).Assembly.GetName().Version}");
+        var native = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        Console.WriteLine($"Native library  {(File.Exists(native) ? native : "(not in the output folder)")}");
+        Console.WriteLine($"GLIBCXX patch   {Relens.Runtime.NativeLibraryInfo.PatchStatus(native)}");
+        try
+        {
+            var rate = Relens.Runtime.MatmulRate.Measure(1024);
+            Console.WriteLine($"libtorch        {torch.__version__} (loaded)");
+            Console.WriteLine($"Threads         {torch.get_num_threads()} (cores: {Environment.ProcessorCount})");
+            Console.WriteLine($"Matmul f32 1024x1024x1024: {rate:F1} GFLOP/s");
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"libtorch        FAILED to load: {e.GetBaseException().Message}");
+            return 1;
+        }
+    }
+}
