@@ -4,7 +4,10 @@ namespace Relens.Tests;
 public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
-    public static string Shared { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+    // ../shared beside the checkout (CI); RELENS_SHARED overrides it (git worktrees elsewhere).
+    public static string Shared { get; } =
+        Environment.GetEnvironmentVariable("RELENS_SHARED") is { Length: > 0 } s ? s
+        : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
     public static string Golden(string name) => Path.Combine(Shared, "golden", name);
     public static string Relations => Path.Combine(Shared, "relations");
 
