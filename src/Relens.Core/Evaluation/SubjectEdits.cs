@@ -1,3 +1,4 @@
+using Relens.Relations;
 using Relens.Lre;
 using Relens.Models;
 using Relens.Models.Hooks;

@@ -1,3 +1,4 @@
+using Relens.Relations;
 using Relens.Lre;
 
 namespace Relens.Sweeps;

@@ -36,7 +36,7 @@ public class JacobianTests
         var (lm, prompt) = Setup();
         using var _ = lm;
         using var scope = torch.NewDisposeScope();
-        var layer = layerIndex < 0 ? LayerRef.Embedding : LayerRef.Block(layerIndex);
+        var layer = layerIndex < 0 ? LayerRef.Embedding : LayerRef.At(layerIndex);
         // several chunks, so the chunk bookkeeping is exercised too
         var batched = SubjectJacobian.Compute(lm.Model, prompt, layer, new JacobianOptions { ChunkSize = 24 });
         long d = lm.Model.HiddenSize;
@@ -85,7 +85,7 @@ public class JacobianTests
         var (lm, prompt) = Setup();
         using var _ = lm;
         using var scope = torch.NewDisposeScope();
-        var r = SubjectJacobian.Compute(lm.Model, prompt, LayerRef.Block(lm.Model.NumLayers - 1));
+        var r = SubjectJacobian.Compute(lm.Model, prompt, LayerRef.At(lm.Model.NumLayers - 1));
         Assert.Equal(0.0, r.Jacobian.abs().max().item<float>());
     }
 }

@@ -25,7 +25,7 @@ public class PaperReferenceTests
         var split = relation.WithTrainSubjects(trainSubjects);
         using var scope = torch.NewDisposeScope();
         using var lre = LreEstimator.Estimate(lm, relation.Name, relation.PromptTemplates[0], split.Train.Samples,
-            LayerRef.Block(root.GetProperty("h_layer").GetInt32()), root.GetProperty("beta").GetDouble());
+            LayerRef.At(root.GetProperty("h_layer").GetInt32()), root.GetProperty("beta").GetDouble());
 
         Assert.Equal(root.GetProperty("icl_prompt_template").GetString(), lre.Info.PromptTemplate);
         using var reference = CheckpointLoader.Open(Reference + ".safetensors");
@@ -59,7 +59,7 @@ public class PaperReferenceTests
         using var lm = LanguageModel.Load(TestPaths.Golden("gpt2-tiny"));
         var relation = RelationDataset.Load(TestPaths.Relations).Find("country capital city");
         var train = relation.Samples.Take(3).ToList();
-        using var lre = LreEstimator.Estimate(lm, relation.Name, relation.PromptTemplates[0], train, LayerRef.Block(1), 2.25);
+        using var lre = LreEstimator.Estimate(lm, relation.Name, relation.PromptTemplates[0], train, LayerRef.At(1), 2.25);
         var prefix = Path.Combine(TestPaths.NewTempDir("lre-save"), "capital");
         LinearRelationFile.Save(lre, prefix);
         using (var back = LinearRelationFile.Load(prefix, lm))
