@@ -54,7 +54,7 @@ public sealed class PromptStates : IDisposable
             foreach (var l in layers)
                 hParts[l].Add(capture[l.HookName].index(rows, subjectCols).to(ScalarType.Float32));
             zParts.Add(output.LastBlockOutput.select(1, -1).to(ScalarType.Float32));
-            var ids = output.Logits!.topk(topK, -1).indices;
+            var ids = output.Logits!.topk(topK, -1).indexes;
             for (int r = 0; r < slice.Count; r++)
                 top.Add(ids[r].data<long>().Select(x => (int)x).ToArray());
         }

@@ -39,8 +39,8 @@ public sealed class LinearRegressionOperator : IRelationOperator, IDisposable
         using var scope = torch.NewDisposeScope();
         long d = h.shape[1];
         var generator = new Generator((ulong)seed);
-        var w = (torch.rand(d, d, generator: generator) * 0.2 - 0.1).requires_grad_(true);
-        var b = (torch.rand(d, generator: generator) * 0.2 - 0.1).requires_grad_(true);
+        var w = new TorchSharp.Modules.Parameter(torch.rand(d, d, generator: generator) * 0.2 - 0.1);
+        var b = new TorchSharp.Modules.Parameter(torch.rand(d, generator: generator) * 0.2 - 0.1);
         var x = h.to(ScalarType.Float32).detach();
         var y = z.to(ScalarType.Float32).detach();
         var optimizer = torch.optim.Adam([w, b], lr: 5e-2, weight_decay: 2e-2);

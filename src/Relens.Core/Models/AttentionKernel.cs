@@ -26,13 +26,17 @@ public static class AttentionKernel
             k = k.repeat_interleave(heads / kvHeads, 1);
             v = v.repeat_interleave(heads / kvHeads, 1);
         }
-        var scores = torch.matmul(q, k.transpose(-1, -2)).to(ScalarType.Float32) * scale; // [B, H, T, P+T]
-        scores = scores + ctx.Mask.to(ScalarType.Float32);
+        var softmaxType = SoftmaxType(q.dtype);
+        var scores = torch.matmul(q, k.transpose(-1, -2)).to(softmaxType) * scale;         // [B, H, T, P+T]
+        scores = scores + ctx.Mask.to(softmaxType);
         var probs = nn.functional.softmax(scores, -1).to(v.dtype);
         var output = torch.matmul(probs, v);                                              // [B, H, T, hd]
         long b = output.shape[0], t = output.shape[2];
         return output.transpose(1, 2).reshape(b, t, heads * output.shape[3]).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Softmax runs in float32 at least (half-precision scores lose too much), in float64 for float64 models.</summary>
+    public static ScalarType SoftmaxType(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 
     /// <summary>[B, T, H·hd] → [B, H, T, hd]</summary>
     public static Tensor SplitHeads(Tensor x, long heads) =>

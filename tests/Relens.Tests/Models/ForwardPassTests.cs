@@ -30,16 +30,18 @@ public class ForwardPassTests
         var hook = lm.Model.Hook(HookNames.ResidPost(layer));
 
         Tensor? seen = null;
-        using (hook.Add(act => { seen = act.clone(); return act; }))
+        using (hook.Add(act => { seen = act.clone().DetachFromDisposeScope(); return act; }))
             lm.Model.Forward(new ForwardInput { InputIds = ids });
         Assert.NotNull(seen);
+        using var seenOwned = seen!;
         long last = ids.shape[1] - 1;
         using (hook.Add(HookEdits.ReplaceAt([last], seen!.select(0, 0).select(0, last))))
         {
             var replaced = lm.Model.Forward(new ForwardInput { InputIds = ids }).Logits!;
             Assert.Equal(0.0, MaxDiff(baseline, replaced));
         }
-        using (hook.Add(HookEdits.AddAt([last], torch.ones(lm.Model.HiddenSize))))
+        // not a constant vector: LayerNorm removes a constant shift exactly
+        using (hook.Add(HookEdits.AddAt([last], torch.randn(lm.Model.HiddenSize, generator: new Generator(3)))))
         {
             var added = lm.Model.Forward(new ForwardInput { InputIds = ids }).Logits!;
             Assert.True(MaxDiff(baseline.select(1, last), added.select(1, last)) > 1e-3, "adding a vector at the last position must change its logits");

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
+using Relens.Models;
 
 namespace Relens.Models.Layers;
 
@@ -75,7 +76,7 @@ public sealed class RmsNormLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var x32 = x.to(ScalarType.Float32);
+        var x32 = x.to(AttentionKernel.SoftmaxType(x.dtype)); // float32 at least, as HF
         var normed = x32 * torch.rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
         return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
