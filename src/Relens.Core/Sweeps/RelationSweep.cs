@@ -52,7 +52,14 @@ public sealed class RelationSweep
     private static SweepKey Key(Relation r, int trial, LayerRef? layer, string metric, double? beta = null, int? rank = null, string? subject = null) =>
         new(r.Name, trial, layer, metric, beta, rank, subject);
 
-    private void Put(SweepKey key, double value, string? note = null) => _store.AppendIfAbsent(SweepRecord.For(key, value, note));
+    /// <summary>Called after each record is stored (progress displays; tests interrupt a sweep from here).</summary>
+    public Action<SweepRecord>? RecordStored { get; init; }
+
+    private void Put(SweepKey key, double value, string? note = null)
+    {
+        var record = SweepRecord.For(key, value, note);
+        if (_store.AppendIfAbsent(record)) RecordStored?.Invoke(record);
+    }
 
     private void RunTrial(Relation relation, int trial, Action? unitFinished)
     {

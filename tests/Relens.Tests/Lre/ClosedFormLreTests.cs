@@ -17,39 +17,13 @@ public class ClosedFormLreTests
 {
     private const string Template = "The capital city of {} is";
 
-    private static (LanguageModel Lm, ShiftLinearModel Model) Build()
-    {
-        var tokenizer = TokenizerLoader.FromDirectory(TestPaths.Golden("gpt2-tiny"));
-        var model = new ShiftLinearModel(tokenizer.VocabSize, dim: 16, layers: 2, seed: 7);
-        var config = ModelConfig.FromJson(new JsonObject { ["model_type"] = "shift-linear-test" });
-        return (new LanguageModel(model, tokenizer, config, "(in memory)"), model);
-    }
-
-    /// <summary>Single-token subjects with objects set to the model's own answers (its answers do not depend on the shots).</summary>
-    private static List<RelationSample> Facts(LanguageModel lm)
-    {
-        var subjects = RelationDataset.Load(TestPaths.Relations).Find("country capital city").Samples
-            .Select(s => s.Subject).Where(s => lm.Tokenizer.Encode(" " + s, false).Count == 1).Distinct().ToList();
-        var facts = new List<RelationSample>();
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        foreach (var s in subjects)
-        {
-            var ids = lm.Tokenizer.Encode(IclPrompt.Single(Template, s, lm.PromptPrefix)).Ids;
-            var logits = lm.Model.Forward(new ForwardInput { InputIds = torch.tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length]), Logits = LogitsAt.Last }).Logits!;
-            var answer = lm.Tokenizer.Decode((int)logits.argmax(-1).item<long>()).Trim();
-            if (answer.Length > 0) facts.Add(new RelationSample(s, answer));
-        }
-        return facts;
-    }
-
     [Fact]
     public void RecoversTrueWeightAndBias_FaithfulnessOne_FullRankEditsAlwaysWork()
     {
-        var (lm, model) = Build();
+        var (lm, model) = LinearWorld.Build();
         using var _ = lm;
         using var scope = torch.NewDisposeScope();
-        var facts = Facts(lm);
+        var facts = LinearWorld.Facts(lm, Template);
         Assert.True(facts.Count >= 12, $"need enough single-token subjects, got {facts.Count}");
         var train = facts.Take(8).ToList();
         var test = facts.Skip(8).ToList();

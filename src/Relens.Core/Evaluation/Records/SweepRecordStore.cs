@@ -58,6 +58,29 @@ public sealed class SweepRecordStore : IDisposable
     /// is dropped and cut from the file so the next append starts on a clean line. An unreadable line
     /// anywhere else, or a key stored twice, is a <see cref="RelensException"/> naming file and line.
     /// </summary>
+    /// <summary>
+    /// Reads every complete record of a results file without taking the writer's lock (a report or the
+    /// web viewer reading a sweep that may still be running). A torn last line is skipped, not cut.
+    /// </summary>
+    public static IReadOnlyList<SweepRecord> ReadAll(string path)
+    {
+        if (!File.Exists(path)) throw RelensException.InFile(path, "no such results file");
+        var records = new List<SweepRecord>();
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        int lineNumber = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (line.Length == 0) continue;
+            try { records.Add(SweepRecordJson.Parse(System.Text.Encoding.UTF8.GetBytes(line))); }
+            catch (Exception e) when (reader.EndOfStream) { _ = e; break; } // a line still being written
+            catch (Exception e) { throw RelensException.InFile(path, $"line {lineNumber} is not a sweep record ({e.Message})"); }
+        }
+        return records;
+    }
+
     public static SweepRecordStore Open(string path)
     {
         path = Path.GetFullPath(path);

@@ -1,0 +1,127 @@
+using Relens.Evaluation.Records;
+using Relens.Relations;
+using Relens.Sweeps;
+using Relens.Tokenization;
+
+namespace Relens.Reporting;
+
+/// <summary>
+/// Turns sweep records into the paper's summaries (LRE-METHOD §8–§9): per layer, the mean over valid trials
+/// of recall@1 at fixed β and of each trial's best causality over ranks; the faithfulness-best and
+/// causality-best layers; per relation F and C at the causality-best layer; per-category means (F under
+/// faithfulness-best settings); Pearson R(F, C). Averages go over samples, then trials, then relations.
+/// </summary>
+public static class RunSummarizer
+{
+    public static RunSummary Summarize(IReadOnlyList<SweepRecord> records, IEnumerable<Relation> relations, ITokenizer tokenizer, double beta)
+    {
+        var byRelation = records.GroupBy(r => r.Relation).ToDictionary(g => g.Key, g => g.ToList());
+        var summaries = relations
+            .Select(rel => SummarizeRelation(rel, byRelation.GetValueOrDefault(rel.Name) ?? [], tokenizer, beta))
+            .ToList();
+        var valid = summaries.Where(s => s.ValidTrials > 0).ToList();
+        var categories = valid.GroupBy(s => s.Category).OrderBy(g => g.Key).Select(g => new CategorySummary
+        {
+            Category = g.Key,
+            Relations = g.Count(),
+            Faithfulness = g.Average(s => s.FaithfulnessAtBestLayer),
+            Causality = g.Average(s => s.Causality),
+            FaithfulnessBaselines = MeanOf(g.Select(s => At(s, s.FaithfulnessBestLayer)?.FaithfulnessBaselines)),
+            CausalityBaselines = MeanOf(g.Select(s => At(s, s.CausalityBestLayer)?.CausalityBaselines)),
+        }).ToList();
+        return new RunSummary
+        {
+            Relations = summaries,
+            Categories = categories,
+            PearsonR = valid.Count >= 3 ? Pearson(valid.Select(s => s.Faithfulness).ToArray(), valid.Select(s => s.Causality).ToArray()) : null,
+            MeanFaithfulness = valid.Count > 0 ? valid.Average(s => s.Faithfulness) : 0,
+            MeanCausality = valid.Count > 0 ? valid.Average(s => s.Causality) : 0,
+        };
+    }
+
+    public static LayerSummary? At(RelationSummary s, string? layer) => s.Layers.FirstOrDefault(l => l.Layer == layer);
+
+    private static RelationSummary SummarizeRelation(Relation relation, List<SweepRecord> records, ITokenizer tokenizer, double beta)
+    {
+        var firstToken = ObjectBaselines.FirstTokenId(tokenizer);
+        var objects = relation.Samples.Select(s => s.Object).ToList();
+        var skipped = records.Where(r => r.Metric == SweepMetrics.TrialSkipped).Select(r => r.Trial).ToHashSet();
+        var trials = records.Where(r => r.Metric == SweepMetrics.KnownCount && !skipped.Contains(r.Trial)).Select(r => r.Trial).Distinct().Order().ToList();
+        var done = records.Where(r => r.Metric == SweepMetrics.UnitDone && r.Layer is not null).ToList();
+        var baseSummary = new RelationSummary
+        {
+            Relation = relation.Name,
+            Category = relation.Category,
+            Samples = relation.Samples.Count,
+            DistinctObjects = objects.Distinct().Count(),
+            Chance = ObjectBaselines.Chance(objects, firstToken),
+            Majority = ObjectBaselines.Majority(objects, firstToken),
+            ValidTrials = trials.Count,
+            MeanKnown = Mean(records.Where(r => r.Metric == SweepMetrics.KnownCount).Select(r => r.Value)),
+            MeanTest = Mean(records.Where(r => r.Metric == SweepMetrics.TestCount).Select(r => r.Value)),
+        };
+        if (trials.Count == 0)
+            return baseSummary with { Note = records.Count == 0 ? "not run" : "no trial had enough LM-known test facts" };
+
+        // a layer counts once every valid trial finished it, so partial (interrupted) runs summarise what is complete
+        var layers = done.GroupBy(r => r.Layer!.Value).Where(g => trials.All(t => g.Any(r => r.Trial == t)))
+            .Select(g => g.Key).OrderBy(l => l.Block ?? -1).ToList();
+        var layerSummaries = layers.Select(layer => SummarizeLayer(layer, records.Where(r => r.Layer == layer).ToList(), trials, beta)).ToList();
+        if (layerSummaries.Count == 0) return baseSummary with { Note = "no layer finished yet" };
+        var bestF = layerSummaries.OrderByDescending(l => l.Faithfulness).First();   // OrderBy is stable: ties keep the earlier layer
+        var bestC = layerSummaries.OrderByDescending(l => l.Causality).First();
+        return baseSummary with
+        {
+            Layers = layerSummaries,
+            FaithfulnessBestLayer = bestF.Layer,
+            CausalityBestLayer = bestC.Layer,
+            Faithfulness = bestC.Faithfulness,
+            Causality = bestC.Causality,
+            FaithfulnessAtBestLayer = bestF.Faithfulness,
+            BestRank = bestC.BestRank,
+            Linear = bestC.Faithfulness >= 0.6,
+        };
+    }
+
+    private static LayerSummary SummarizeLayer(LayerRef layer, List<SweepRecord> records, List<int> trials, double beta)
+    {
+        double PerTrial(Func<List<SweepRecord>, double?> f) =>
+            Mean(trials.Select(t => f(records.Where(r => r.Trial == t).ToList())).Where(v => v is not null).Select(v => v!.Value));
+        var recall = records.Where(r => r.Metric == SweepMetrics.Recall(1)).ToList();
+        return new LayerSummary
+        {
+            Layer = layer.ToString(),
+            Faithfulness = PerTrial(rs => rs.FirstOrDefault(r => r.Metric == SweepMetrics.Recall(1) && r.Beta == beta)?.Value),
+            FaithfulnessBestBeta = PerTrial(rs => MaxOrNull(rs.Where(r => r.Metric == SweepMetrics.Recall(1)).Select(r => r.Value))),
+            BestBeta = PerTrial(rs => rs.Where(r => r.Metric == SweepMetrics.Recall(1) && r.Beta is not null)
+                .OrderByDescending(r => r.Value).ThenBy(r => r.Beta).FirstOrDefault()?.Beta),
+            Causality = PerTrial(rs => MaxOrNull(rs.Where(r => r.Metric == SweepMetrics.Causality).Select(r => r.Value))),
+            BestRank = PerTrial(rs => rs.FirstOrDefault(r => r.Metric == SweepMetrics.BestRank)?.Value),
+            JacobianShare = PerTrial(rs => rs.FirstOrDefault(r => r.Metric == SweepMetrics.JacobianShare)?.Value),
+            FaithfulnessBaselines = BaselineMeans(records, trials, "faithfulness_"),
+            CausalityBaselines = BaselineMeans(records, trials, "causality_"),
+        };
+    }
+
+    private static Dictionary<string, double> BaselineMeans(List<SweepRecord> records, List<int> trials, string prefix) =>
+        records.Where(r => r.Metric.StartsWith(prefix) && trials.Contains(r.Trial))
+            .GroupBy(r => r.Metric[prefix.Length..])
+            .ToDictionary(g => g.Key, g => g.Average(r => r.Value));
+
+    private static IReadOnlyDictionary<string, double> MeanOf(IEnumerable<IReadOnlyDictionary<string, double>?> dicts)
+    {
+        var list = dicts.Where(d => d is not null).Select(d => d!).ToList();
+        return list.SelectMany(d => d.Keys).Distinct().ToDictionary(k => k, k => list.Where(d => d.ContainsKey(k)).Average(d => d[k]));
+    }
+
+    private static double? MaxOrNull(IEnumerable<double> values) { var l = values.ToList(); return l.Count > 0 ? l.Max() : null; }
+    private static double Mean(IEnumerable<double> values) { var l = values.ToList(); return l.Count > 0 ? l.Average() : 0; }
+
+    public static double? Pearson(double[] x, double[] y)
+    {
+        double mx = x.Average(), my = y.Average();
+        double sxy = x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my));
+        double sxx = x.Sum(v => (v - mx) * (v - mx)), syy = y.Sum(v => (v - my) * (v - my));
+        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : null;
+    }
+}
