@@ -35,6 +35,6 @@ public static class SweepRecordCsv
     }
 
     /// <summary>Quotes a field if it holds a comma, quote or line break, doubling inner quotes.</summary>
-    internal static string Field(string s) =>
+    public static string Field(string s) =>
         s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
