@@ -51,12 +51,13 @@ public sealed class Causality : IDisposable
         using var scope = torch.NewDisposeScope();
         var (sources, targets) = Index(pairs);
         var dz = z.index_select(0, targets) - z.index_select(0, sources);                // [P, d]
-        var edited = pairs.Select(p => prompts[p.Source]).ToList();
+        // the shared n-shot start of the edited prompts is computed once for every rank
+        using var edited = PromptSet.Create(lm, pairs.Select(p => prompts[p.Source]).ToList());
         var results = new List<CausalityResult>();
         foreach (int rank in ranks)
         {
             var delta = torch.matmul(dz, PseudoInverse(rank).t());
-            var top = SubjectEdits.Top1(lm, edited, Lre.Layer, delta, SubjectEdits.Mode.Add);
+            var top = SubjectEdits.Top1(edited, Lre.Layer, delta, SubjectEdits.Mode.Add);
             results.Add(Score(lm, $"LRE", rank, samples, pairs, top));
         }
         return results;
@@ -68,7 +69,7 @@ public sealed class Causality : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var (sources, targets) = Index(pairs);
-        var edited = pairs.Select(p => prompts[p.Source]).ToList();
+        using var edited = PromptSet.Create(lm, pairs.Select(p => prompts[p.Source]).ToList());
         var hs = h.index_select(0, sources);
         // e: the unembedding row of the first token of " " + o′, rescaled to ‖h‖
         var firstTokens = pairs.Select(p => (long)FirstToken(lm, samples[p.Target].Object)).ToArray();
@@ -77,7 +78,7 @@ public sealed class Causality : IDisposable
         var results = new List<CausalityResult>();
         foreach (var (name, vectors) in new[] { ("s'", h.index_select(0, targets)), ("e", e), ("o'", z.index_select(0, targets)) })
         {
-            var top = SubjectEdits.Top1(lm, edited, layer, vectors, SubjectEdits.Mode.Replace);
+            var top = SubjectEdits.Top1(edited, layer, vectors, SubjectEdits.Mode.Replace);
             results.Add(Score(lm, name, -1, samples, pairs, top));
         }
         return results;

@@ -36,30 +36,37 @@ public sealed class PromptStates : IDisposable
     public static PromptStates Read(LanguageModel lm, IReadOnlyList<SubjectPrompt> prompts, IReadOnlyCollection<LayerRef> layers,
         int topK = 3, int batchSize = 16)
     {
-        var model = lm.Model;
+        using var set = PromptSet.Create(lm, prompts);
+        return Read(set, layers, topK, batchSize);
+    }
+
+    public static PromptStates Read(PromptSet set, IReadOnlyCollection<LayerRef> layers, int topK = 3, int batchSize = 16)
+    {
+        var model = set.Lm.Model;
         foreach (var l in layers) l.Validate(model);
         var hParts = layers.ToDictionary(l => l, _ => new List<Tensor>());
         var zParts = new List<Tensor>();
         var top = new List<int[]>();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        for (int start = 0; start < prompts.Count; start += batchSize)
+        for (int start = 0; start < set.Count; start += batchSize)
         {
-            var slice = prompts.Skip(start).Take(batchSize).ToList();
-            var batch = PromptBatch.FromEncodings(slice.Select(p => p.Tokens).ToArray(), lm.Tokenizer.EosTokenId ?? 0);
+            int count = Math.Min(batchSize, set.Count - start);
             using var capture = new ActivationCapture(model.HookPoints, layers.Select(l => l.HookName).Distinct());
-            var output = model.Forward(new ForwardInput { InputIds = batch.InputIds, PaddingMask = batch.PaddingMask, Logits = LogitsAt.Last });
-            var rows = torch.arange(slice.Count, dtype: ScalarType.Int64);
-            var subjectCols = torch.tensor(slice.Select((p, r) => batch.Column(r, p.SubjectIndex)).ToArray(), dtype: ScalarType.Int64);
+            var (output, columns) = set.Run(start, count, LogitsAt.Last);
+            var rows = torch.arange(count, dtype: ScalarType.Int64);
+            var subjectCols = torch.tensor(columns, dtype: ScalarType.Int64);
             foreach (var l in layers)
                 hParts[l].Add(capture[l.HookName].index(rows, subjectCols).to(ScalarType.Float32));
             zParts.Add(output.LastBlockOutput.select(1, -1).to(ScalarType.Float32));
             var ids = output.Logits!.topk(topK, -1).indexes;
-            for (int r = 0; r < slice.Count; r++)
+            for (int r = 0; r < count; r++)
                 top.Add(ids[r].data<long>().Select(x => (int)x).ToArray());
         }
-        var h = hParts.ToDictionary(kv => kv.Key, kv => torch.cat(kv.Value, 0).DetachFromDisposeScope());
-        return new PromptStates(h, torch.cat(zParts, 0).DetachFromDisposeScope(), top.ToArray());
+        long d = model.HiddenSize;
+        Tensor Join(List<Tensor> parts) => (parts.Count > 0 ? torch.cat(parts, 0) : torch.zeros(0, d)).DetachFromDisposeScope();
+        var h = hParts.ToDictionary(kv => kv.Key, kv => Join(kv.Value));
+        return new PromptStates(h, Join(zParts), top.ToArray());
     }
 
     public void Dispose()

@@ -18,21 +18,27 @@ public static class SubjectEdits
 
     public static int[] Top1(LanguageModel lm, IReadOnlyList<SubjectPrompt> prompts, LayerRef layer, Tensor vectors, Mode mode, int batchSize = 16)
     {
-        if (vectors.shape[0] != prompts.Count) throw new ArgumentException($"{vectors.shape[0]} edit vectors for {prompts.Count} prompts");
-        var model = lm.Model;
-        var result = new int[prompts.Count];
+        using var set = PromptSet.Create(lm, prompts);
+        return Top1(set, layer, vectors, mode, batchSize);
+    }
+
+    /// <summary>As above on a <see cref="PromptSet"/>, whose shared start is computed once for any number of edits.</summary>
+    public static int[] Top1(PromptSet set, LayerRef layer, Tensor vectors, Mode mode, int batchSize = 16)
+    {
+        if (vectors.shape[0] != set.Count) throw new ArgumentException($"{vectors.shape[0]} edit vectors for {set.Count} prompts");
+        var model = set.Lm.Model;
+        var result = new int[set.Count];
         using var noGrad = torch.no_grad();
-        for (int start = 0; start < prompts.Count; start += batchSize)
+        for (int start = 0; start < set.Count; start += batchSize)
         {
             using var scope = torch.NewDisposeScope();
-            var slice = prompts.Skip(start).Take(batchSize).ToList();
-            var batch = PromptBatch.FromEncodings(slice.Select(p => p.Tokens).ToArray(), lm.Tokenizer.EosTokenId ?? 0);
-            var columns = slice.Select((p, r) => batch.Column(r, p.SubjectIndex)).ToArray();
-            var edit = vectors.narrow(0, start, slice.Count);
+            int count = Math.Min(batchSize, set.Count - start);
+            var edit = vectors.narrow(0, start, count);
+            var columns = set.SubjectColumns(start, count);
             using var hook = model.Hook(layer.HookName).Add(mode == Mode.Add ? HookEdits.AddAt(columns, edit) : HookEdits.ReplaceAt(columns, edit));
-            var logits = model.Forward(new ForwardInput { InputIds = batch.InputIds, PaddingMask = batch.PaddingMask, Logits = LogitsAt.Last }).Logits!;
-            var top = logits.argmax(-1).data<long>().ToArray();
-            for (int r = 0; r < slice.Count; r++) result[start + r] = (int)top[r];
+            var (output, _) = set.Run(start, count, LogitsAt.Last);
+            var top = output.Logits!.argmax(-1).data<long>().ToArray();
+            for (int r = 0; r < count; r++) result[start + r] = (int)top[r];
         }
         return result;
     }
