@@ -10,7 +10,9 @@ public interface IArchitecture
     /// <summary>config.json "model_type" values this architecture handles.</summary>
     IReadOnlyList<string> ModelTypes { get; }
 
-    TransformerLM Create(ModelConfig config, ScalarType dtype);
+    /// <summary>Builds the module with uninitialised parameters of <paramref name="dtype"/> on <paramref name="device"/>
+    /// (null = CPU; "meta" gives names and shapes without storage, see <see cref="ModelStructure"/>).</summary>
+    TransformerLM Create(ModelConfig config, ScalarType dtype, Device? device = null);
 
     /// <summary>Checkpoint keys that may hold <paramref name="parameterName"/>, most likely first
     /// (e.g. GPT-2 checkpoints exist with and without the "transformer." prefix).</summary>

@@ -60,16 +60,27 @@ public sealed class LanguageModel : IDisposable
         return Convert.ToHexString(sha.Hash!)[..16].ToLowerInvariant();
     }
 
-    /// <summary>Loads a Hugging Face model folder (config.json, safetensors, tokenizer.json) into <paramref name="dtype"/>.</summary>
+    /// <summary>
+    /// Loads a Hugging Face model folder (config.json, safetensors, tokenizer.json). <paramref name="dtype"/> is
+    /// both the parameters' and the computation's dtype (float32, float16, bfloat16 or float64); checkpoint
+    /// tensors of any of F32/F16/BF16 are converted one at a time as they are copied in. Softmax, norms and
+    /// rotary angles run in float32 at least whatever the dtype.
+    /// Refuses (<see cref="RelensException"/>) before building anything when the model will not fit in memory.
+    /// </summary>
     public static LanguageModel Load(string directory, ScalarType dtype = ScalarType.Float32)
     {
+        if (dtype is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+            throw new RelensException($"cannot run a model in {dtype}: choose float32, float16, bfloat16 or float64");
         directory = Path.GetFullPath(directory);
         var config = ModelConfig.Load(directory);
         var architecture = ModelRegistry.Get(config);
+        // From config.json alone: no tokenizer, weights or module yet.
+        MemoryEstimate.For(architecture, config, dtype).EnsureFits(directory);
         var tokenizer = TokenizerLoader.FromDirectory(directory);
         using var checkpoint = CheckpointLoader.OpenForLoading(directory, dtype);
         var model = architecture.Create(config, dtype);
-        WeightLoader.Load(model, architecture, checkpoint);
+        try { WeightLoader.Load(model, architecture, checkpoint); }
+        catch { model.Dispose(); throw; }
         return new LanguageModel(model, tokenizer, config, directory);
     }
 

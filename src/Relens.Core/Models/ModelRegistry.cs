@@ -1,4 +1,7 @@
 using Relens.Models.Gpt2;
+using Relens.Models.GptJ;
+using Relens.Models.GptNeoX;
+using Relens.Models.Llama;
 
 namespace Relens.Models;
 
@@ -10,6 +13,9 @@ public static class ModelRegistry
     static ModelRegistry()
     {
         Register(new Gpt2Architecture());
+        Register(new GptJArchitecture());
+        Register(new GptNeoXArchitecture());
+        Register(new LlamaArchitecture());
     }
 
     public static void Register(IArchitecture architecture)

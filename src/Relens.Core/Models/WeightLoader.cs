@@ -1,5 +1,6 @@
 using Relens.Checkpoints;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Relens.Models;
@@ -10,8 +11,8 @@ public static class WeightLoader
 {
     public static void Load(TransformerLM model, IArchitecture architecture, ICheckpoint checkpoint)
     {
-        var used = new HashSet<string>();
-        using var noGrad = torch.no_grad();
+        // Resolve and check every parameter first, so a wrong checkpoint fails before gigabytes are read.
+        var plan = new List<(Parameter Parameter, TensorEntry Entry)>();
         foreach (var (name, parameter) in model.named_parameters())
         {
             string? key = architecture.CheckpointKeys(name).FirstOrDefault(checkpoint.Contains);
@@ -21,13 +22,21 @@ public static class WeightLoader
             var entry = checkpoint.Entry(key);
             if (!entry.Shape.SequenceEqual(parameter.shape))
                 throw RelensException.InFile(entry.File, $"tensor '{key}' has shape [{string.Join(", ", entry.Shape)}] but config.json implies [{string.Join(", ", parameter.shape)}]");
-            using var scope = torch.NewDisposeScope();
-            parameter.copy_(checkpoint.Load(key, parameter.dtype));
-            used.Add(key);
+            plan.Add((parameter, entry));
         }
+        var used = plan.Select(p => p.Entry.Name).ToHashSet();
         var unexpected = checkpoint.TensorNames.Where(k => !used.Contains(k) && !architecture.IsIgnoredKey(k)).ToList();
         if (unexpected.Count > 0)
             throw new RelensException($"{checkpoint.Directory}: checkpoint has {unexpected.Count} tensor(s) the '{model.GetName()}' architecture does not use, e.g. " +
                 string.Join(", ", unexpected.Take(5).Select(k => $"'{k}'")) + " — is model_type right?") { Path = checkpoint.Directory };
+
+        // Shard by shard, front to back: sequential reads, each shard's pages touched once. Each tensor is
+        // read (and converted) alone and copied into its parameter, so only one tensor is ever held twice.
+        using var noGrad = torch.no_grad();
+        foreach (var (parameter, entry) in plan.OrderBy(p => p.Entry.File, StringComparer.Ordinal).ThenBy(p => p.Entry.Begin))
+        {
+            using var scope = torch.NewDisposeScope();
+            parameter.copy_(checkpoint.Load(entry.Name, parameter.dtype));
+        }
     }
 }

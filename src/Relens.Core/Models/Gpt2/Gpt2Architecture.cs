@@ -6,8 +6,8 @@ public sealed class Gpt2Architecture : IArchitecture
 {
     public IReadOnlyList<string> ModelTypes => ["gpt2"];
 
-    public TransformerLM Create(ModelConfig config, torch.ScalarType dtype) =>
-        new Gpt2Model(Gpt2Config.From(config), dtype, config.Path);
+    public TransformerLM Create(ModelConfig config, torch.ScalarType dtype, torch.Device? device = null) =>
+        new Gpt2Model(Gpt2Config.From(config), dtype, config.Path, device);
 
     // The original OpenAI-converted checkpoints omit the "transformer." prefix; GPT2LMHeadModel saves it.
     public IEnumerable<string> CheckpointKeys(string parameterName) =>

@@ -16,15 +16,15 @@ public sealed class Gpt2Model : TransformerLM
     public readonly LinearLayer? lm_head;
     private readonly ScalarType _dtype;
 
-    public Gpt2Model(Gpt2Config config, ScalarType dtype = ScalarType.Float32, string configPath = "config.json") : base("GPT2LMHeadModel")
+    public Gpt2Model(Gpt2Config config, ScalarType dtype = ScalarType.Float32, string configPath = "config.json", Device? device = null) : base("GPT2LMHeadModel")
     {
         Config = config;
         _dtype = dtype;
         if (config.NEmbd % config.NHead != 0)
             throw RelensException.InFile(configPath, $"n_embd {config.NEmbd} is not divisible by n_head {config.NHead}");
         var act = Activations.Get(config.ActivationFunction, configPath);
-        transformer = new Gpt2Body(config, dtype, act);
-        if (!config.TieWordEmbeddings) lm_head = new LinearLayer(config.NEmbd, config.VocabSize, false, dtype);
+        transformer = new Gpt2Body(config, dtype, act, device);
+        if (!config.TieWordEmbeddings) lm_head = new LinearLayer(config.NEmbd, config.VocabSize, false, dtype, device);
         RegisterComponents();
         CreateHooks();
     }
@@ -61,12 +61,12 @@ public sealed class Gpt2Body : nn.Module
     public readonly ModuleList<Gpt2Block> h;
     public readonly LayerNormLayer ln_f;
 
-    public Gpt2Body(Gpt2Config c, ScalarType dtype, Func<Tensor, Tensor> act) : base("GPT2Model")
+    public Gpt2Body(Gpt2Config c, ScalarType dtype, Func<Tensor, Tensor> act, Device? device = null) : base("GPT2Model")
     {
-        wte = new EmbeddingLayer(c.VocabSize, c.NEmbd, dtype);
-        wpe = new EmbeddingLayer(c.NPositions, c.NEmbd, dtype);
-        h = new ModuleList<Gpt2Block>(Enumerable.Range(0, c.NLayer).Select(l => new Gpt2Block(c, l, dtype, act)).ToArray());
-        ln_f = new LayerNormLayer(c.NEmbd, c.LayerNormEpsilon, dtype);
+        wte = new EmbeddingLayer(c.VocabSize, c.NEmbd, dtype, device);
+        wpe = new EmbeddingLayer(c.NPositions, c.NEmbd, dtype, device);
+        h = new ModuleList<Gpt2Block>(Enumerable.Range(0, c.NLayer).Select(l => new Gpt2Block(c, l, dtype, act, device)).ToArray());
+        ln_f = new LayerNormLayer(c.NEmbd, c.LayerNormEpsilon, dtype, device);
         RegisterComponents();
     }
 }
@@ -79,12 +79,12 @@ public sealed class Gpt2Block : nn.Module
     public readonly LayerNormLayer ln_2;
     public readonly Gpt2Mlp mlp;
 
-    public Gpt2Block(Gpt2Config c, int layer, ScalarType dtype, Func<Tensor, Tensor> act) : base("GPT2Block")
+    public Gpt2Block(Gpt2Config c, int layer, ScalarType dtype, Func<Tensor, Tensor> act, Device? device = null) : base("GPT2Block")
     {
-        ln_1 = new LayerNormLayer(c.NEmbd, c.LayerNormEpsilon, dtype);
-        attn = new Gpt2Attention(c, layer, dtype);
-        ln_2 = new LayerNormLayer(c.NEmbd, c.LayerNormEpsilon, dtype);
-        mlp = new Gpt2Mlp(c, dtype, act);
+        ln_1 = new LayerNormLayer(c.NEmbd, c.LayerNormEpsilon, dtype, device);
+        attn = new Gpt2Attention(c, layer, dtype, device);
+        ln_2 = new LayerNormLayer(c.NEmbd, c.LayerNormEpsilon, dtype, device);
+        mlp = new Gpt2Mlp(c, dtype, act, device);
         RegisterComponents();
     }
 
@@ -107,10 +107,10 @@ public sealed class Gpt2Attention : nn.Module
     private readonly long _heads;
     private readonly double _scale;
 
-    public Gpt2Attention(Gpt2Config c, int layer, ScalarType dtype) : base("GPT2Attention")
+    public Gpt2Attention(Gpt2Config c, int layer, ScalarType dtype, Device? device = null) : base("GPT2Attention")
     {
-        c_attn = new Conv1D(c.NEmbd, 3 * c.NEmbd, dtype);
-        c_proj = new Conv1D(c.NEmbd, c.NEmbd, dtype);
+        c_attn = new Conv1D(c.NEmbd, 3 * c.NEmbd, dtype, device);
+        c_proj = new Conv1D(c.NEmbd, c.NEmbd, dtype, device);
         _layer = layer;
         _heads = c.NHead;
         double headDim = c.NEmbd / c.NHead;
@@ -137,10 +137,10 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     public readonly Conv1D c_proj;
     private readonly Func<Tensor, Tensor> _act;
 
-    public Gpt2Mlp(Gpt2Config c, ScalarType dtype, Func<Tensor, Tensor> act) : base("GPT2MLP")
+    public Gpt2Mlp(Gpt2Config c, ScalarType dtype, Func<Tensor, Tensor> act, Device? device = null) : base("GPT2MLP")
     {
-        c_fc = new Conv1D(c.NEmbd, c.InnerSize, dtype);
-        c_proj = new Conv1D(c.InnerSize, c.NEmbd, dtype);
+        c_fc = new Conv1D(c.NEmbd, c.InnerSize, dtype, device);
+        c_proj = new Conv1D(c.InnerSize, c.NEmbd, dtype, device);
         _act = act;
         RegisterComponents();
     }

@@ -8,6 +8,8 @@ namespace Relens.Models.Layers;
 // Minimal parameter holders whose field names equal Hugging Face checkpoint keys. Parameters are
 // allocated with torch.empty in the requested dtype (a checkpoint overwrites them, or ModelInit fills
 // them for training), so building a large model never pays for a throw-away random initialisation.
+// An optional device (null = CPU) lets a model be built on the "meta" device: every parameter's name,
+// shape and dtype without any storage, for memory estimates and structure checks.
 
 /// <summary>HF's Conv1D (GPT-2): weight stored [in, out], y = x·W + b.</summary>
 public sealed class Conv1D : nn.Module<Tensor, Tensor>
@@ -15,10 +17,10 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
     public readonly Parameter weight;
     public readonly Parameter bias;
 
-    public Conv1D(long inFeatures, long outFeatures, ScalarType dtype) : base(nameof(Conv1D))
+    public Conv1D(long inFeatures, long outFeatures, ScalarType dtype, Device? device = null) : base(nameof(Conv1D))
     {
-        weight = new Parameter(torch.empty(inFeatures, outFeatures, dtype: dtype));
-        bias = new Parameter(torch.empty(outFeatures, dtype: dtype));
+        weight = new Parameter(torch.empty(inFeatures, outFeatures, dtype: dtype, device: device));
+        bias = new Parameter(torch.empty(outFeatures, dtype: dtype, device: device));
         RegisterComponents();
     }
 
@@ -33,10 +35,10 @@ public sealed class LinearLayer : nn.Module<Tensor, Tensor>
     public readonly Parameter weight;
     public readonly Parameter? bias;
 
-    public LinearLayer(long inFeatures, long outFeatures, bool hasBias, ScalarType dtype) : base("Linear")
+    public LinearLayer(long inFeatures, long outFeatures, bool hasBias, ScalarType dtype, Device? device = null) : base("Linear")
     {
-        weight = new Parameter(torch.empty(outFeatures, inFeatures, dtype: dtype));
-        if (hasBias) bias = new Parameter(torch.empty(outFeatures, dtype: dtype));
+        weight = new Parameter(torch.empty(outFeatures, inFeatures, dtype: dtype, device: device));
+        if (hasBias) bias = new Parameter(torch.empty(outFeatures, dtype: dtype, device: device));
         RegisterComponents();
     }
 
@@ -49,10 +51,10 @@ public sealed class LayerNormLayer : nn.Module<Tensor, Tensor>
     public readonly Parameter bias;
     private readonly double _eps;
 
-    public LayerNormLayer(long dim, double eps, ScalarType dtype) : base("LayerNorm")
+    public LayerNormLayer(long dim, double eps, ScalarType dtype, Device? device = null) : base("LayerNorm")
     {
-        weight = new Parameter(torch.ones(dim, dtype: dtype));
-        bias = new Parameter(torch.zeros(dim, dtype: dtype));
+        weight = new Parameter(torch.ones(dim, dtype: dtype, device: device));
+        bias = new Parameter(torch.zeros(dim, dtype: dtype, device: device));
         _eps = eps;
         RegisterComponents();
     }
@@ -66,9 +68,9 @@ public sealed class RmsNormLayer : nn.Module<Tensor, Tensor>
     public readonly Parameter weight;
     private readonly double _eps;
 
-    public RmsNormLayer(long dim, double eps, ScalarType dtype) : base("RMSNorm")
+    public RmsNormLayer(long dim, double eps, ScalarType dtype, Device? device = null) : base("RMSNorm")
     {
-        weight = new Parameter(torch.ones(dim, dtype: dtype));
+        weight = new Parameter(torch.ones(dim, dtype: dtype, device: device));
         _eps = eps;
         RegisterComponents();
     }
@@ -86,9 +88,9 @@ public sealed class EmbeddingLayer : nn.Module<Tensor, Tensor>
 {
     public readonly Parameter weight;
 
-    public EmbeddingLayer(long count, long dim, ScalarType dtype) : base("Embedding")
+    public EmbeddingLayer(long count, long dim, ScalarType dtype, Device? device = null) : base("Embedding")
     {
-        weight = new Parameter(torch.empty(count, dim, dtype: dtype));
+        weight = new Parameter(torch.empty(count, dim, dtype: dtype, device: device));
         RegisterComponents();
     }
 
