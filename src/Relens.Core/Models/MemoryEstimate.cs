@@ -46,7 +46,7 @@ public sealed record MemoryEstimate(string ModelType, long ParameterCount, Scala
     }
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"a {ModelType} model of {ParameterCount / 1e9:0.###}e9 parameters as {SafetensorsDType.NameOf(DType) ?? DType.ToString()} " +
+        $"a {ModelType} model of {ParameterCount:N0} parameters as {SafetensorsDType.NameOf(DType) ?? DType.ToString()} " +
         $"({MemoryGuard.Gib(ParameterBytes)} parameters + {MemoryGuard.Gib(LoadBufferBytes)} load buffer + {MemoryGuard.Gib(WorkingBytes)} working margin)");
 
     /// <summary>Throws <see cref="RelensException"/> naming <paramref name="directory"/>, the estimate and what is available if it does not fit.</summary>

@@ -11,9 +11,9 @@ namespace Relens.Tests.Lre;
 /// the full model (via a replacement hook) and central finite differences, in float64.</summary>
 public class JacobianTests
 {
-    private static (LanguageModel Lm, SubjectPrompt Prompt) Setup()
+    private static (LanguageModel Lm, SubjectPrompt Prompt) Setup(string model)
     {
-        var lm = LanguageModel.Load(TestPaths.Golden("gpt2-tiny"), ScalarType.Float64);
+        var lm = LanguageModel.Load(TestPaths.Golden(model), ScalarType.Float64);
         var examples = new[] { new RelationSample("China", "Beijing"), new RelationSample("Peru", "Lima"), new RelationSample("France", "Paris") };
         var text = IclPrompt.Build("The capital city of {} is", "Peru", examples, lm.PromptPrefix);
         return (lm, SubjectPrompt.Create(lm, text, "Peru"));
@@ -27,13 +27,19 @@ public class JacobianTests
         return lm.Model.Forward(new ForwardInput { InputIds = ids, Logits = LogitsAt.None }).LastBlockOutput.select(0, 0).select(0, -1);
     }
 
+    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny" };
+
     [Theory]
-    [InlineData(-1)]
-    [InlineData(0)]
-    [InlineData(2)]
-    public void BatchedJacobianEqualsRowByRowAutogradAndFiniteDifferences(int layerIndex)
+    [InlineData("gpt2-tiny", -1)]
+    [InlineData("gpt2-tiny", 0)]
+    [InlineData("gpt2-tiny", 2)]
+    // rotary models: one inner layer each (the subject's rotated keys feed later positions; emb adds nothing new)
+    [InlineData("gptj-tiny", 1)]
+    [InlineData("neox-tiny", 1)]
+    [InlineData("llama-tiny", 1)]
+    public void BatchedJacobianEqualsRowByRowAutogradAndFiniteDifferences(string model, int layerIndex)
     {
-        var (lm, prompt) = Setup();
+        var (lm, prompt) = Setup(model);
         using var _ = lm;
         using var scope = torch.NewDisposeScope();
         var layer = layerIndex < 0 ? LayerRef.Embedding : LayerRef.At(layerIndex);
@@ -79,10 +85,11 @@ public class JacobianTests
             Assert.True((batched.Z.to(ScalarType.Float64) - ZWithH(lm, prompt, layer, h0)).abs().max().item<double>() < 1e-5);
     }
 
-    [Fact]
-    public void LastLayerHasZeroJacobian()
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void LastLayerHasZeroJacobian(string model)
     {
-        var (lm, prompt) = Setup();
+        var (lm, prompt) = Setup(model);
         using var _ = lm;
         using var scope = torch.NewDisposeScope();
         var r = SubjectJacobian.Compute(lm.Model, prompt, LayerRef.At(lm.Model.NumLayers - 1));

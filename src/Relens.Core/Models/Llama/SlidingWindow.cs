@@ -5,8 +5,9 @@ namespace Relens.Models.Llama;
 
 /// <summary>
 /// Mistral's sliding-window attention: the query in column i (of the cached + current columns) sees key
-/// column j only if i − j &lt; window, on top of the causal and padding mask. Columns, not positions, as
-/// HF's mask does; prompts shorter than the window are unaffected and skip this entirely.
+/// column j only if i − j &lt; window (window keys, itself included), on top of the causal and padding mask.
+/// That is HF 4.35's mask (later versions, following flash-attention, let a query see one key more).
+/// Columns, not positions, as HF's mask does; prompts no longer than the window skip this entirely.
 /// </summary>
 public static class SlidingWindow
 {
