@@ -6,6 +6,11 @@ ICommand[] commands =
 [
     new Relens.Cli.Commands.DoctorCommand(),
     new Relens.Cli.Commands.InspectCommand(),
+    new Relens.Cli.Commands.RunCommand(),
+    new Relens.Cli.Commands.ReportCommand(),
+    new Relens.Cli.Commands.EstimateCommand(),
+    new Relens.Cli.Commands.EvalCommand(),
+    new Relens.Cli.Commands.LensCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -36,20 +36,21 @@ public static class AttributeLens
         using var capture = new ActivationCapture(model.HookPoints, layers.Select(l => l.HookName));
         var ids = torch.tensor(encoding.Ids.Select(i => (long)i).ToArray(), [1, encoding.Count], ScalarType.Int64);
         model.Forward(new ForwardInput { InputIds = ids, Logits = LogitsAt.None });
-        // [layers·T, d] → one decode for the whole grid
-        var states = torch.cat(layers.Select(l => capture[l.HookName].select(0, 0)).ToArray(), 0);
-        var logits = model.Decode(op.Apply(states).to(model.DType)).to(ScalarType.Float32);
-        var (values, indices) = nn.functional.softmax(logits, -1).topk(topK, -1);
-        var v = values.data<float>().ToArray();
-        var ix = indices.data<long>().ToArray();
         int t = encoding.Count;
         var cells = new LensCell[layers.Count][];
         for (int r = 0; r < layers.Count; r++)
         {
+            // one layer at a time: a whole grid of vocabulary-sized logits would need layers·T·V floats at once
+            using var rowScope = torch.NewDisposeScope();
+            var states = capture[layers[r].HookName].select(0, 0);                                   // [T, d]
+            var logits = model.Decode(op.Apply(states).to(model.DType)).to(ScalarType.Float32);      // [T, V]
+            var (values, indices) = nn.functional.softmax(logits, -1).topk(topK, -1);
+            var v = values.data<float>().ToArray();
+            var ix = indices.data<long>().ToArray();
             cells[r] = new LensCell[t];
             for (int c = 0; c < t; c++)
             {
-                int offset = (r * t + c) * topK;
+                int offset = c * topK;
                 var top = Enumerable.Range(0, topK).Select(k => (int)ix[offset + k]).ToArray();
                 cells[r][c] = new LensCell(top, top.Select(lm.Tokenizer.Decode).ToArray(), v.AsSpan(offset, topK).ToArray());
             }

@@ -8,7 +8,12 @@ namespace Relens.Lre;
 
 /// <summary>J = ∂z/∂h for one prompt, with h (layer ℓ at the subject's last token) and z (last block's output at
 /// the last token, before the final norm). Float32, in the caller's dispose scope.</summary>
-public sealed record SubjectJacobianResult(Tensor Jacobian, Tensor H, Tensor Z);
+public sealed record SubjectJacobianResult(Tensor Jacobian, Tensor H, Tensor Z)
+{
+    /// <summary>Seconds spent in the plain (no-gradient) forward passes that read h and z, so callers can
+    /// report the forward and Jacobian phases separately.</summary>
+    public double ForwardSeconds { get; init; }
+}
 
 /// <summary>
 /// Computes the LRE's per-prompt Jacobian in batches instead of d separate backward passes:
@@ -28,6 +33,7 @@ public static class SubjectJacobian
 
         // 1. prefix (tokens before the subject's last token): h cannot influence it, so it is cached once.
         KvCache? prefix = null;
+        var forwardClock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             using (torch.no_grad())
@@ -42,6 +48,7 @@ public static class SubjectJacobian
                     .LastBlockOutput.select(0, 0).select(0, -1);
                 var states = capture[layer.HookName].clone(); // [1, S, d], now in this scope
                 var h = states.select(0, 0).select(0, 0);
+                forwardClock.Stop();
 
                 // 3. rows of J in chunks of B replicas
                 long d = model.HiddenSize, suffix = total - subject;
@@ -59,7 +66,7 @@ public static class SubjectJacobian
                 return new SubjectJacobianResult(
                     jacobian.MoveToOuterDisposeScope(),
                     h.to(ScalarType.Float32).MoveToOuterDisposeScope(),
-                    z0.to(ScalarType.Float32).MoveToOuterDisposeScope());
+                    z0.to(ScalarType.Float32).MoveToOuterDisposeScope()) { ForwardSeconds = forwardClock.Elapsed.TotalSeconds };
             }
         }
         finally { prefix?.Dispose(); }

@@ -23,6 +23,8 @@ public sealed record RunInfo
     [JsonPropertyName("started_utc")] public DateTime StartedUtc { get; init; }
     [JsonPropertyName("finished_utc")] public DateTime? FinishedUtc { get; init; }
     [JsonPropertyName("seconds")] public double? Seconds { get; init; }
+    /// <summary>Wall-clock seconds spent on each relation (sweep and saved LRE), summed over resumed sessions.</summary>
+    [JsonPropertyName("relation_seconds")] public IReadOnlyDictionary<string, double> RelationSeconds { get; init; } = new Dictionary<string, double>();
 
     public const string FileName = "run.json";
 

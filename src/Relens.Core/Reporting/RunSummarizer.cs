@@ -13,11 +13,16 @@ namespace Relens.Reporting;
 /// </summary>
 public static class RunSummarizer
 {
-    public static RunSummary Summarize(IReadOnlyList<SweepRecord> records, IEnumerable<Relation> relations, ITokenizer tokenizer, double beta)
+    public static RunSummary Summarize(IReadOnlyList<SweepRecord> records, IEnumerable<Relation> relations, ITokenizer tokenizer, double beta) =>
+        Summarize(records, relations, ObjectBaselines.FirstTokenId(tokenizer), beta);
+
+    /// <summary>As above, with objects keyed for the chance baselines by <paramref name="firstToken"/> (the tokenizer's first token id).</summary>
+    public static RunSummary Summarize<TKey>(IReadOnlyList<SweepRecord> records, IEnumerable<Relation> relations, Func<string, TKey> firstToken, double beta)
+        where TKey : notnull
     {
         var byRelation = records.GroupBy(r => r.Relation).ToDictionary(g => g.Key, g => g.ToList());
         var summaries = relations
-            .Select(rel => SummarizeRelation(rel, byRelation.GetValueOrDefault(rel.Name) ?? [], tokenizer, beta))
+            .Select(rel => SummarizeRelation(rel, byRelation.GetValueOrDefault(rel.Name) ?? [], firstToken, beta))
             .ToList();
         var valid = summaries.Where(s => s.ValidTrials > 0).ToList();
         var categories = valid.GroupBy(s => s.Category).OrderBy(g => g.Key).Select(g => new CategorySummary
@@ -41,9 +46,9 @@ public static class RunSummarizer
 
     public static LayerSummary? At(RelationSummary s, string? layer) => s.Layers.FirstOrDefault(l => l.Layer == layer);
 
-    private static RelationSummary SummarizeRelation(Relation relation, List<SweepRecord> records, ITokenizer tokenizer, double beta)
+    private static RelationSummary SummarizeRelation<TKey>(Relation relation, List<SweepRecord> records, Func<string, TKey> firstToken, double beta)
+        where TKey : notnull
     {
-        var firstToken = ObjectBaselines.FirstTokenId(tokenizer);
         var objects = relation.Samples.Select(s => s.Object).ToList();
         var skipped = records.Where(r => r.Metric == SweepMetrics.TrialSkipped).Select(r => r.Trial).ToHashSet();
         var trials = records.Where(r => r.Metric == SweepMetrics.KnownCount && !skipped.Contains(r.Trial)).Select(r => r.Trial).Distinct().Order().ToList();
