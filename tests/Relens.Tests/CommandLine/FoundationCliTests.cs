@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Relens.Tests.Models;
 
-namespace Relens.Tests.Cli;
+namespace Relens.Tests.CommandLine;
 
 /// <summary>`relens doctor` and `relens inspect` from the built CLI, as a user runs them.</summary>
 public class FoundationCliTests

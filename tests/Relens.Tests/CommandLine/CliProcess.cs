@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Relens.Tests.Cli;
+namespace Relens.Tests.CommandLine;
 
 /// <summary>Runs the built `relens` CLI (copied beside the tests by the project reference) as a separate process.</summary>
 public static class CliProcess
