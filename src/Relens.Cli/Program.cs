@@ -5,6 +5,7 @@ using Relens.Cli;
 ICommand[] commands =
 [
     new Relens.Cli.Commands.DoctorCommand(),
+    new Relens.Cli.Commands.InspectCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

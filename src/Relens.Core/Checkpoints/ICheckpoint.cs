@@ -13,6 +13,9 @@ public sealed record TensorEntry(string Name, string DType, long[] Shape, string
 {
     public long ByteSize => End - Begin;
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The TorchSharp type of <see cref="DType"/> (entries are only created for known dtypes).</summary>
+    public torch.ScalarType ScalarType => SafetensorsDType.ToScalarType(DType);
 }
 
 /// <summary>
@@ -35,9 +38,18 @@ public interface ICheckpoint : IDisposable
     long TotalBytes { get; }
 
     /// <summary>
+    /// The header's <c>__metadata__</c> (empty if none). For a sharded checkpoint, that of the first shard:
+    /// Hugging Face writes the same metadata into every shard.
+    /// </summary>
+    IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
     /// Reads one tensor and converts it to <paramref name="dtype"/> (F32/F16/BF16 in any direction)
     /// without keeping a second full-size copy. The result is a fresh CPU tensor owned by the caller's
     /// dispose scope.
     /// </summary>
     torch.Tensor Load(string name, torch.ScalarType dtype);
+
+    /// <summary>Reads one tensor in its stored dtype (integer and bool tensors, exact copies).</summary>
+    torch.Tensor Load(string name) => Load(name, Entry(name).ScalarType);
 }

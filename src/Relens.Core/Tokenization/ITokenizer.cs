@@ -3,7 +3,9 @@ namespace Relens.Tokenization;
 /// <summary>Character span [Start, End) of a token in the encoded string.</summary>
 public readonly record struct CharSpan(int Start, int End);
 
-/// <summary>Token ids with their character offsets in the input text (HF's offset_mapping).</summary>
+/// <summary>Token ids with their character offsets in the input text (HF's offset_mapping). Offsets are
+/// UTF-16 indices into the original string; byte-level tokens exclude the spaces their "Ġ" stands for,
+/// special tokens added by the post-processor get (0, 0). Details: HfTokenizer.</summary>
 public sealed record TokenizedText(int[] Ids, CharSpan[] Offsets, string[] Tokens)
 {
     public int Count => Ids.Length;

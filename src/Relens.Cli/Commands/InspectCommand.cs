@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Relens.Inspection;
+using Relens.Models;
+
+namespace Relens.Cli.Commands;
+
+/// <summary>`relens inspect`: one prompt's tokens, top logits and hidden states, in the golden files' JSON fields.</summary>
+public sealed class InspectCommand : ICommand
+{
+    public string Name => "inspect";
+    public string Summary => "tokens, top logits and hidden states of a prompt (JSON in Hugging Face's field names)";
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        var a = CliArgs.Parse(args, ["model", "prompt", "layers", "top"], ["json"]);
+        using var lm = LanguageModel.Load(a.Require("model"));
+        var layers = ParseLayers(a.Get("layers") ?? "all", lm.Model.NumLayers);
+        var result = Inspector.Inspect(lm, a.Require("prompt"), layers, a.GetInt("top", 10));
+        if (a.Flag("json"))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        Console.WriteLine($"model     {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d={lm.Model.HiddenSize})");
+        Console.WriteLine($"tokens    {string.Join(" | ", result.tokens)}");
+        Console.WriteLine($"ids       {string.Join(" ", result.input_ids)}");
+        Console.WriteLine($"next      {result.greedy_next_token_id} {JsonSerializer.Serialize(result.greedy_next_token)}");
+        for (int i = 0; i < result.last_logits_topk_ids.Length; i++)
+            Console.WriteLine($"  {i + 1,2}. {result.last_logits_topk_ids[i],7} {JsonSerializer.Serialize(lm.Tokenizer.Decode(result.last_logits_topk_ids[i])),-20} {result.last_logits_topk_values[i],10:F4}");
+        foreach (var (k, v) in result.hidden_states_last_pos)
+            Console.WriteLine($"hidden[{k}] |h| = {Math.Sqrt(v.Sum(x => (double)x * x)):F4}");
+        return 0;
+    }
+
+    /// <summary>"all" or a comma list of HF hidden_states indices (0 = embeddings … L = after the final norm).</summary>
+    public static int[]? ParseLayers(string text, int numLayers)
+    {
+        if (text == "all") return null;
+        try { return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(); }
+        catch (FormatException) { throw new RelensException($"--layers expects 'all' or a list like 0,2,4 (0..{numLayers}), got '{text}'"); }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Relens.Evaluation;
+using Relens.Evaluation.Records;
+using Relens.Lre;
+using Relens.Models;
+using Relens.Relations;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Relens.Sweeps;
+
+/// <summary>
+/// Runs the paper's protocol on one relation (LRE-METHOD §8): per trial a seeded split, the known-fact
+/// filter, and for every layer one LRE estimate, faithfulness over the β grid, causality over the rank
+/// grid and the baselines. Every record is appended to the store as it is produced and each finished
+/// (trial, layer) unit is marked, so an interrupted sweep resumes without redoing or duplicating work.
+/// </summary>
+public sealed class RelationSweep
+{
+    private readonly LanguageModel _lm;
+    private readonly SweepSettings _settings;
+    private readonly SweepRecordStore _store;
+    private readonly Action<string> _log;
+
+    public RelationSweep(LanguageModel lm, SweepSettings settings, SweepRecordStore store, Action<string>? log = null)
+    {
+        _lm = lm;
+        _settings = settings;
+        _store = store;
+        _log = log ?? (_ => { });
+    }
+
+    public IReadOnlyList<LayerRef> Layers => _settings.Layers ?? LayerRef.All(_lm.Model.NumLayers).ToList();
+
+    /// <summary>Units (trial × layer) still to compute for <paramref name="relation"/>, for progress bars.</summary>
+    public int PendingUnits(Relation relation) =>
+        Enumerable.Range(0, _settings.Trials).Sum(t => TrialSkipped(relation, t) ? 0 : Layers.Count(l => !_store.Has(Key(relation, t, l, SweepMetrics.UnitDone))));
+
+    public void Run(Relation relation, Action? unitFinished = null)
+    {
+        foreach (var l in Layers) l.Validate(_lm.Model);
+        for (int trial = 0; trial < _settings.Trials; trial++)
+        {
+            if (TrialSkipped(relation, trial) || Layers.All(l => _store.Has(Key(relation, trial, l, SweepMetrics.UnitDone)))) continue;
+            RunTrial(relation, trial, unitFinished);
+        }
+    }
+
+    private bool TrialSkipped(Relation relation, int trial) => _store.Has(Key(relation, trial, null, SweepMetrics.TrialSkipped));
+
+    private static SweepKey Key(Relation r, int trial, LayerRef? layer, string metric, double? beta = null, int? rank = null, string? subject = null) =>
+        new(r.Name, trial, layer, metric, beta, rank, subject);
+
+    private void Put(SweepKey key, double value, string? note = null) => _store.AppendIfAbsent(SweepRecord.For(key, value, note));
+
+    private void RunTrial(Relation relation, int trial, Action? unitFinished)
+    {
+        int n = _settings.Shots;
+        if (relation.Samples.Count <= n)
+            throw new RelensException($"relation '{relation.Name}' has {relation.Samples.Count} samples: not enough for {n} shots plus a test set");
+        using var scope = torch.NewDisposeScope();
+        string template = relation.PromptTemplates[0];
+        var split = relation.Split(n, _settings.Seed + trial);
+        var train = split.Train.Samples;
+        var test = split.Test.Samples;
+        string operatorTemplate = IclPrompt.Template(template, train, _lm.PromptPrefix);
+        var testPrompts = test.Select(s => SubjectPrompt.Create(_lm, IclPrompt.FillQuery(operatorTemplate, s.Subject), s.Subject)).ToList();
+        var layers = Layers;
+        using var states = PromptStates.Read(_lm, testPrompts, layers);
+
+        // known-fact filter: the LM's own top-1 under this trial's n-shot prompt is a prefix of the object
+        var known = Enumerable.Range(0, test.Count)
+            .Where(i => PrefixMatch.IsNontrivialPrefix(_lm.Tokenizer.Decode(states.LmTopIds[i][0]), test[i].Object)).ToList();
+        string trainNote = JsonSerializer.Serialize(train.Select(s => s.Subject));
+        Put(Key(relation, trial, null, SweepMetrics.TestCount), test.Count, trainNote);
+        Put(Key(relation, trial, null, SweepMetrics.KnownCount), known.Count, trainNote);
+        if (known.Count < _settings.MinKnownFor())
+        {
+            _log($"{relation.Name} trial {trial}: {known.Count}/{test.Count} test facts known (< {_settings.MinKnownFor()}): trial skipped");
+            Put(Key(relation, trial, null, SweepMetrics.TrialSkipped), known.Count, $"needs at least {_settings.MinKnownFor()} known test samples");
+            foreach (var _ in layers) unitFinished?.Invoke();
+            return;
+        }
+        var knownSamples = known.Select(i => test[i]).ToList();
+        var knownPrompts = known.Select(i => testPrompts[i]).ToList();
+        var knownIndex = torch.tensor(known.Select(i => (long)i).ToArray());
+        var z = states.Z.index_select(0, knownIndex);
+        var pairs = CausalityTargets.Pair(knownSamples, _settings.Seed * 7919 + trial)
+            .Select(p => (knownSamples.IndexOf(p.Source), knownSamples.IndexOf(p.Target))).ToList();
+
+        // the training prompts' own h and z (n−1 shots each), for the translation and regression baselines
+        var trainPrompts = train.Select(s => SubjectPrompt.Create(_lm, IclPrompt.Build(template, s.Subject, train, _lm.PromptPrefix), s.Subject)).ToList();
+        using var trainStates = _settings.Baselines ? PromptStates.Read(_lm, trainPrompts, layers) : null;
+
+        foreach (var layer in layers)
+        {
+            if (_store.Has(Key(relation, trial, layer, SweepMetrics.UnitDone))) continue;
+            var clock = Stopwatch.StartNew();
+            var h = states.H(layer).index_select(0, knownIndex);
+            RunUnit(relation, trial, layer, template, train, knownSamples, knownPrompts, h, z, pairs, trainStates);
+            Put(Key(relation, trial, layer, SweepMetrics.UnitDone), clock.Elapsed.TotalSeconds);
+            _log($"{relation.Name} trial {trial} layer {layer}: {clock.Elapsed.TotalSeconds:F1}s");
+            unitFinished?.Invoke();
+        }
+    }
+
+    private void RunUnit(Relation relation, int trial, LayerRef layer, string template, IReadOnlyList<RelationSample> train,
+        List<RelationSample> known, List<SubjectPrompt> prompts, Tensor h, Tensor z, List<(int, int)> pairs, PromptStates? trainStates)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var lre = LreEstimator.Estimate(_lm, relation.Name, template, train, layer, _settings.Beta, _settings.Jacobian);
+        Put(Key(relation, trial, layer, SweepMetrics.JacobianSeconds), lre.Info.TimingSeconds["jacobian"]);
+        Put(Key(relation, trial, layer, SweepMetrics.WeightNorm), lre.Weight.norm().item<float>());
+        Put(Key(relation, trial, layer, SweepMetrics.BiasNorm), lre.Bias.norm().item<float>());
+        var jh = (torch.matmul(h, lre.Weight.t()) * _settings.Beta).norm(1).mean().item<float>();
+        Put(Key(relation, trial, layer, SweepMetrics.JacobianShare), jh / Math.Max(1e-12, lre.Bias.norm().item<float>()));
+
+        // faithfulness over the β grid (and at the fixed β)
+        foreach (var beta in _settings.Betas.Append(_settings.Beta).Distinct())
+        {
+            using var scaled = lre.WithBeta(beta);
+            var f = EvaluateFaithfulness(scaled, h, known);
+            Put(Key(relation, trial, layer, SweepMetrics.Recall(1), beta), f.Recall1);
+            Put(Key(relation, trial, layer, SweepMetrics.Recall(2), beta), f.Recall2);
+            Put(Key(relation, trial, layer, SweepMetrics.Recall(3), beta), f.Recall3);
+            if (beta == _settings.Beta)
+                foreach (var s in f.Samples)
+                    Put(Key(relation, trial, layer, SweepMetrics.SampleFaithfulness, beta, subject: s.Subject), s.Hit1 ? 1 : 0,
+                        JsonSerializer.Serialize(new { @object = s.Object, lm = s.LmTop1, lre = s.Predicted, p = s.Probabilities }));
+        }
+
+        // causality over the rank grid; the trial's best rank is chosen on the test set, as the paper does
+        if (pairs.Count > 0)
+        {
+            using var causality = new Causality(lre);
+            var results = causality.Evaluate(_lm, prompts, known, z, pairs, _settings.RanksFor((int)lre.Dim));
+            foreach (var r in results) Put(Key(relation, trial, layer, SweepMetrics.Causality, rank: r.Rank), r.Efficacy);
+            var best = results.OrderByDescending(r => r.Efficacy).ThenBy(r => r.Rank).First();
+            Put(Key(relation, trial, layer, SweepMetrics.BestRank), best.Rank);
+            foreach (var e in best.Edits)
+                Put(Key(relation, trial, layer, SweepMetrics.SampleCausality, rank: best.Rank, subject: e.Subject), e.Success ? 1 : 0,
+                    JsonSerializer.Serialize(new { @object = e.Object, target_subject = e.TargetSubject, target_object = e.TargetObject, result = e.Result }));
+        }
+
+        if (trainStates is null) return;
+        var trainH = trainStates.H(layer);
+        var operators = new List<IRelationOperator> { new IdentityOperator(), new TranslationOperator(trainH, trainStates.Z), new LinearRegressionOperator(trainH, trainStates.Z, seed: trial) };
+        foreach (var op in operators)
+        {
+            Put(Key(relation, trial, layer, SweepMetrics.Baseline(op.Name)), EvaluateFaithfulness(op, h, known).Recall1);
+            (op as IDisposable)?.Dispose();
+        }
+        if (pairs.Count > 0)
+            foreach (var r in Causality.Baselines(_lm, layer, prompts, known, h, z, pairs))
+                Put(Key(relation, trial, layer, SweepMetrics.CausalityBaseline(r.Method)), r.Efficacy);
+    }
+
+    private FaithfulnessResult EvaluateFaithfulness(IRelationOperator op, Tensor h, List<RelationSample> known)
+    {
+        var (ids, probs) = Decoding.TopK(_lm.Model, op.Apply(h), 3);
+        return Faithfulness.Score(_lm, op.Name, ids, probs, known);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using Relens.Tokenization;
+
+namespace Relens.Tests.Tokenization;
+
+/// <summary>Offsets point back at the right substrings of the original text, and the LRE subject
+/// rule (first token with start ≤ charEnd ≤ end) finds the token holding the subject's last character.</summary>
+public class OffsetTests
+{
+    private static List<string> Texts()
+    {
+        var relations = RelationStrings.Relations();
+        var texts = RelationStrings.SubjectsAndObjects(relations, stride: 40);
+        texts.AddRange(RelationStrings.EdgeCases);
+        texts.AddRange(relations.Select(r => RelationStrings.IclPrompt(r, shots: 3)));
+        texts.Add("<|endoftext|>" + RelationStrings.IclPrompt(relations[0], shots: 2));
+        texts.Add("x <|endoftext|> y");
+        texts.Add("𝐀𝐁 letters outside the BMP, 🙂 emoji");
+        return texts;
+    }
+
+    [Fact]
+    public void ByteLevelTokensSpanTheirOwnTextWithoutTheLeadingSpace()
+    {
+        var gpt2 = GoldenTokenizers.Gpt2;
+        foreach (var text in Texts())
+        {
+            var enc = gpt2.Encode(text);
+            // All tokens' bytes together are the text's UTF-8; decoding gives the text back.
+            var bytes = new List<byte>();
+            foreach (var t in enc.Tokens) ByteLevelAlphabet.AppendBytes(t, bytes);
+            Assert.Equal(text, Encoding.UTF8.GetString(bytes.ToArray()));
+            Assert.Equal(text, gpt2.Decode(enc.Ids));
+
+            for (int i = 0; i < enc.Count; i++)
+            {
+                var span = enc.Offsets[i];
+                Assert.InRange(span.Start, 0, span.End);
+                Assert.InRange(span.End, span.Start, text.Length);
+                if (i > 0) Assert.True(span.Start >= enc.Offsets[i - 1].Start && span.End >= enc.Offsets[i - 1].End, $"offsets go back at token {i} of \"{text}\"");
+                var tokenBytes = new List<byte>();
+                ByteLevelAlphabet.AppendBytes(enc.Tokens[i], tokenBytes);
+                string spanText = text[span.Start..span.End];
+                if (TryDecodeStrict(tokenBytes.ToArray(), out var tokenText))
+                    Assert.Equal(tokenText.Trim(' '), spanText); // trim_offsets drops the spaces "Ġ" stands for
+                else // part of a multi-byte character: the span is the whole character(s), minus trimmed spaces
+                    Assert.True(Contains(Encoding.UTF8.GetBytes(spanText), TrimSpaces(tokenBytes.ToArray())), $"token {i} of \"{text}\": \"{spanText}\" lacks its bytes");
+            }
+        }
+    }
+
+    [Fact]
+    public void TrimmedSpansOfAKnownPrompt()
+    {
+        const string text = "The capital city of France is";
+        var enc = GoldenTokenizers.Gpt2.Encode(text);
+        Assert.Equal(["The", "capital", "city", "of", "France", "is"], enc.Offsets.Select(o => text[o.Start..o.End]));
+        Assert.Equal(new CharSpan(4, 11), enc.Offsets[1]); // "Ġcapital" → "capital"
+        var spaces = GoldenTokenizers.Gpt2.Encode("a   b"); // "a", "Ġ", "Ġ", "Ġb": all-space tokens are empty
+        Assert.Equal(["a", "Ġ", "Ġ", "Ġb"], spaces.Tokens);
+        Assert.Equal([new CharSpan(0, 1), new CharSpan(2, 2), new CharSpan(3, 3), new CharSpan(4, 5)], spaces.Offsets);
+        var split = GoldenTokenizers.Gpt2.Encode(" Đor"); // "ĠÄ" + "Ĳ": both bytes of "Đ" map to all of "Đ"
+        Assert.Equal(["ĠÄ", "Ĳ", "or"], split.Tokens);
+        Assert.Equal([new CharSpan(1, 2), new CharSpan(1, 2), new CharSpan(2, 4)], split.Offsets);
+    }
+
+    [Fact]
+    public void LlamaSpansIncludeTheSpaceThatBecameTheMetaspace()
+    {
+        var llama = GoldenTokenizers.Llama;
+        const string text = "The capital city";
+        var enc = llama.Encode(text);
+        Assert.Equal(["<s>", "▁The", "▁capital", "▁city"], enc.Tokens);
+        Assert.Equal([new CharSpan(0, 0), new CharSpan(0, 3), new CharSpan(3, 11), new CharSpan(11, 16)], enc.Offsets);
+
+        foreach (var t in Texts().Where(t => !t.Contains("<|endoftext|>")))
+        {
+            var e = llama.Encode(t, addSpecialTokens: false);
+            for (int i = 0; i < e.Count; i++)
+            {
+                var span = e.Offsets[i];
+                string spanText = t[span.Start..span.End];
+                string token = e.Tokens[i];
+                if (token.StartsWith("<0x", StringComparison.Ordinal)) // byte fallback: the whole character
+                {
+                    byte b = Convert.ToByte(token[3..5], 16);
+                    Assert.Contains(b, Encoding.UTF8.GetBytes(spanText));
+                    continue;
+                }
+                string expected = token.Replace('▁', ' ');
+                // The "▁" prepended to the text (in the first token) is not in the text: it shares the first
+                // character's span, so a token that is only that "▁" spans the first character.
+                if (i == 0) expected = expected.Length == 1 ? t[..FirstRuneLength(t)] : expected[1..];
+                Assert.Equal(expected, spanText);
+            }
+        }
+    }
+
+    public static TheoryData<string> Models => new(GoldenTokenizers.ModelNames);
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void SubjectRuleFindsTheTokenWithTheSubjectsLastCharacter(string model)
+    {
+        var tokenizer = GoldenTokenizers.Get(model);
+        var relations = RelationStrings.Relations();
+        // Every non-ASCII subject, plus a few per relation, inside that relation's n-shot prompt.
+        var cases = relations.SelectMany(r => r.Samples
+                .Select((s, i) => (r, s, i))
+                .Where(x => x.i < 3 || x.s.Subject.Any(c => c > 127)))
+            .ToList();
+        Assert.Contains(cases, c => c.s.Subject.Any(ch => ch > 127));
+        foreach (var (r, sample, _) in cases)
+        {
+            var shots = r.Samples.Where(s => s.Subject != sample.Subject).Take(2).Select(s => r.Template.Replace("{}", s.Subject) + " " + s.Object);
+            string prompt = string.Join("\n", shots.Append(r.Template.Replace("{}", sample.Subject)));
+            int charEnd = prompt.LastIndexOf(sample.Subject, StringComparison.Ordinal) + sample.Subject.Length;
+            var enc = tokenizer.Encode(prompt);
+            int index = Array.FindIndex(enc.Offsets, o => o.Start <= charEnd && charEnd <= o.End);
+            Assert.True(index >= 0, $"{model}: no token for \"{sample.Subject}\" in \"{prompt}\"");
+            var span = enc.Offsets[index];
+            // It holds the subject's last character (not the space or token after it).
+            Assert.True(span.Start < charEnd && span.End >= charEnd, $"{model}: \"{sample.Subject}\" → token {index} \"{enc.Tokens[index]}\" {span}");
+            // and, as the template continues with a non-letter, ends exactly there.
+            if (!char.IsLetterOrDigit(prompt, Math.Min(charEnd, prompt.Length - 1)) || charEnd == prompt.Length)
+                Assert.Equal(charEnd, span.End);
+        }
+    }
+
+    private static bool TryDecodeStrict(byte[] bytes, out string text)
+    {
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = "";
+            return false;
+        }
+    }
+
+    private static int FirstRuneLength(string t) => char.IsHighSurrogate(t[0]) ? 2 : 1;
+
+    private static byte[] TrimSpaces(byte[] b) => b.AsSpan().Trim((byte)' ').ToArray();
+
+    private static bool Contains(byte[] haystack, byte[] needle) =>
+        haystack.AsSpan().IndexOf(needle) >= 0;
+}
