@@ -87,13 +87,26 @@ public sealed class BpeVocabulary : ITokenizer
                     {
                         int len = Tokens[id].Length;
                         ids.Add(id);
-                        offsets.Add(new CharSpan(baseOffset + s + charStart[pos], baseOffset + s + charEnd[pos + len - 1]));
+                        offsets.Add(Trim(Tokens[id], baseOffset + s + charStart[pos], baseOffset + s + charEnd[pos + len - 1]));
                         pos += len;
                     }
                 }
             baseOffset += part.Text.Length;
         }
         return new TokenizedText(ids.ToArray(), offsets.ToArray(), ids.Select(i => Tokens[i]).ToArray());
+    }
+
+    /// <summary>HF's ByteLevel trim_offsets (which our tokenizer.json turns on): a token's span leaves out the
+    /// spaces its leading/trailing "Ġ"s stand for; an all-space token gets the empty span at its end.</summary>
+    private static CharSpan Trim(string token, int start, int end)
+    {
+        char space = ByteLevel.ByteToChar[' '];
+        int leading = 0, trailing = 0;
+        while (leading < token.Length && token[leading] == space) leading++;
+        while (trailing < token.Length && token[token.Length - 1 - trailing] == space) trailing++;
+        if (leading > 0) start = Math.Min(start + leading, end);
+        if (trailing > 0 && end >= trailing) end = Math.Max(end - trailing, start);
+        return new CharSpan(start, end);
     }
 
     public string Decode(int id) => id >= 0 && id < Tokens.Count

@@ -51,7 +51,7 @@ public sealed class WorldTrainer
         double elapsedBefore = state.ElapsedSeconds;
         var curve = state.LossCurve;
         var clock = Stopwatch.StartNew();
-        var firstSteps = new List<double>();
+        var stepTimes = new List<double>();
         double lossSum = 0, lastLoss = double.NaN; int lossCount = 0; long tokensAtLog = tokens; double timeAtLog = 0;
 
         var blocks = new TokenBlocks(_epochDocuments(epoch), _o.BlockSize);
@@ -71,7 +71,7 @@ public sealed class WorldTrainer
             step++; batch++;
             tokens += (long)_o.BatchSize * _o.BlockSize;
             lossSum += lastLoss; lossCount++;
-            planned = PlanSteps(planned, step, firstSteps, clock.Elapsed.TotalSeconds - t0, elapsedBefore + clock.Elapsed.TotalSeconds);
+            planned = PlanSteps(planned, step, stepTimes, clock.Elapsed.TotalSeconds - t0, elapsedBefore + clock.Elapsed.TotalSeconds);
 
             if (step % _o.LogEvery == 0)
             {
@@ -88,6 +88,8 @@ public sealed class WorldTrainer
         if (_checkpointDir is not null)
             Checkpoint(optimizer, new TrainState(step, epoch, batch, planned, total, tokens, _o.Seed, "", curve));
         _model.eval();
+        // A resumed run with nothing left to do reports the loss it had reached.
+        if (double.IsNaN(lastLoss) && curve.Count > 0) lastLoss = curve[^1];
         return new TrainResult(step, tokens, total, lastLoss, resumed, curve);
     }
 
@@ -96,17 +98,22 @@ public sealed class WorldTrainer
         // Safety margin only: normally the planned step count ends the run inside the budget.
         || (_o.TimeBudget is { } b && elapsed >= b.TotalSeconds * 1.05);
 
-    /// <summary>With a time budget, plans the total step count once from the mean time of steps 2–11
-    /// (step 1 includes one-off allocation), so the schedule is a function of the step alone.</summary>
-    private int PlanSteps(int planned, int step, List<double> firstSteps, double stepSeconds, double elapsed)
+    /// <summary>
+    /// With a time budget, (re)plans the total step count from the mean step time so far (step 1, which
+    /// includes one-off allocation, is left out): first after 10 steps, then at every log line, so a
+    /// machine that gets busier or quieter still ends the cosine schedule at the budget. Without a
+    /// budget the plan is the step limit and the schedule is a pure function of the step.
+    /// </summary>
+    private int PlanSteps(int planned, int step, List<double> stepTimes, double stepSeconds, double elapsed)
     {
-        if (_o.TimeBudget is not { } budget || planned > 0) return planned;
-        if (step == 1) return planned;
-        firstSteps.Add(stepSeconds);
-        if (firstSteps.Count < 10) return planned;
-        int fit = step + (int)Math.Max(0, (budget.TotalSeconds - elapsed) / firstSteps.Average());
-        int plan = _o.MaxSteps > 0 ? Math.Min(_o.MaxSteps, fit) : fit;
-        _log($"planned {plan} steps for a {budget.TotalSeconds:F0}s budget ({firstSteps.Average() * 1000:F0} ms/step)");
+        if (_o.TimeBudget is not { } budget) return planned;
+        if (step > 1) stepTimes.Add(stepSeconds);
+        bool due = planned == 0 ? stepTimes.Count >= 10 : step % _o.LogEvery == 0;
+        if (!due || stepTimes.Count == 0) return planned;
+        double mean = stepTimes.Skip(Math.Max(0, stepTimes.Count - 200)).Average();
+        int fit = step + (int)Math.Max(0, (budget.TotalSeconds - elapsed) / mean);
+        int plan = Math.Max(step, _o.MaxSteps > 0 ? Math.Min(_o.MaxSteps, fit) : fit);
+        if (planned == 0) _log($"planned {plan} steps for a {budget.TotalSeconds:F0}s budget ({mean * 1000:F0} ms/step)");
         return plan;
     }
 

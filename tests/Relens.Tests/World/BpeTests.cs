@@ -58,10 +58,10 @@ public class BpeTests : IClassFixture<TinyWorldFixture>
         for (int i = 1; i < t.Count; i++)
         {
             var (s, e) = (t.Offsets[i].Start, t.Offsets[i].End);
-            Assert.True(s < e && s >= t.Offsets[i - 1].Start);
+            Assert.True(s <= e && s >= t.Offsets[i - 1].Start);
             // Tokens holding a byte of "á" span that character (HF's rule); the others spell their text.
             if (s <= a && a < e) Assert.Contains("á", text[s..e]);
-            else Assert.Equal(_w.Vocab.Decode(t.Ids[i]), text[s..e]);
+            else Assert.Equal(_w.Vocab.Decode(t.Ids[i]).Trim(' '), text[s..e]);   // HF trims the spaces
         }
     }
 
