@@ -11,6 +11,7 @@ ICommand[] commands =
     new Relens.Cli.Commands.EstimateCommand(),
     new Relens.Cli.Commands.EvalCommand(),
     new Relens.Cli.Commands.LensCommand(),
+    new Relens.Cli.Commands.WorldTrainCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

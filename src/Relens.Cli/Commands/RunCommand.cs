@@ -1,3 +1,4 @@
+using Relens.Relations;
 using System.Globalization;
 using Relens.Cli.Output;
 using Relens.Models;
@@ -56,9 +57,12 @@ public sealed class RunCommand : ICommand
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
 
+        // the default world model only knows its own world's relations: measure those unless told otherwise
+        if (options.ModelDirectory is null && options.Only.Count == 0)
+            options = options with { Only = DefaultModel.RelationStems(RelationDataRoot.Resolve(options.RelationsDirectory)) };
         // every check that needs no model first: a typo should not cost a model load
         var plan = RunPreflight.Plan(options);
-        string modelDir = options.ModelDirectory ?? DefaultModel.Resolve(terminal.Muted);
+        string modelDir = options.ModelDirectory ?? DefaultModel.Resolve(terminal.Line, options.RelationsDirectory);
         terminal.Muted($"loading model {modelDir}");
         using var lm = _loadModel(modelDir);
         plan = RunPreflight.CheckModel(plan, lm);

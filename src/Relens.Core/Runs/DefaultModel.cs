@@ -1,12 +1,52 @@
+using Relens.Relations;
+using Relens.World;
+
 namespace Relens.Runs;
 
 /// <summary>
-/// The model `relens run` uses when no --model is given. This is the ONE place that decides it, so wiring
-/// the default to the world-model cache (`relens world train`) changes nothing else.
+/// The model `relens run` uses when no --model is given: the default world model (a small GPT-2 trained
+/// from scratch on the relation facts, see World/), trained once into a user cache folder keyed by world,
+/// seed and format version, and reused afterwards. An interrupted first training resumes from its checkpoint.
+/// This is the ONE place that decides the default.
 /// </summary>
 public static class DefaultModel
 {
-    /// <summary>The folder of the default model; <paramref name="log"/> receives what was chosen and why.</summary>
-    public static string Resolve(Action<string> log) =>
-        throw new RelensException("no default model yet: pass --model DIR (a Hugging Face checkpoint folder with config.json, *.safetensors and tokenizer.json)");
+    public const string World = "default";
+    public const int Seed = 1;
+    /// <summary>Bump when the world corpus or model recipe changes, so stale caches are not reused.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>$RELENS_CACHE, else $XDG_CACHE_HOME/relens, else ~/.cache/relens.</summary>
+    public static string CacheRoot =>
+        Environment.GetEnvironmentVariable("RELENS_CACHE") is { Length: > 0 } c ? c
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "relens");
+
+    public static string Folder => Path.Combine(CacheRoot, "worlds", $"{World}-seed{Seed}-v{FormatVersion}");
+
+    public static bool IsTrained(string folder) =>
+        File.Exists(Path.Combine(folder, "config.json")) && File.Exists(Path.Combine(folder, "model.safetensors")) && File.Exists(Path.Combine(folder, "tokenizer.json"));
+
+    /// <summary>File stems of the relations the default world is made of: what a run on it measures by default
+    /// (the other relations' facts are not in its training text, so it knows none of them).</summary>
+    public static IReadOnlyList<string> RelationStems(string relationsDir) =>
+        WorldSpec.Preset(World, relationsDir).Relations.Select(r => r.Id[(r.Id.LastIndexOf('/') + 1)..]).ToList();
+
+    /// <summary>The folder of the default model, training it first if the cache does not hold it.</summary>
+    public static string Resolve(Action<string> log, string? relationsDir = null)
+    {
+        string folder = Folder;
+        if (IsTrained(folder))
+        {
+            log($"default model: the '{World}' world model cached in {folder}");
+            return folder;
+        }
+        string relations = RelationDataRoot.Resolve(relationsDir);
+        log($"default model: training the '{World}' world model from scratch into {folder} (first run only, about 20 minutes on 2 cores)");
+        // the same recipe as `relens world-train --world default` with its defaults: 6×256 GPT-2, 20-minute budget
+        var settings = new WorldBuildSettings(WorldSpec.Preset(World, relations), relations, new WorldModelShape(),
+            new TrainOptions(TimeBudget: TimeSpan.FromMinutes(20), Seed: Seed, LogEvery: 50));
+        WorldBuild.Train(settings, folder, log);
+        return folder;
+    }
 }

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Relens.Relations;
+using Relens.World;
+
+namespace Relens.Cli.Commands;
+
+/// <summary>`relens world-train`: make a world's text, fit its BPE, train a small GPT-2 from scratch, save it as a
+/// Hugging Face folder and measure what it knows (ICL knowledge, linear probes, LRE faithfulness).</summary>
+public sealed class WorldTrainCommand : ICommand
+{
+    public string Name => "world-train";
+    public string Summary => "train a small GPT-2 from scratch on a world of relation facts (resumable) and measure it";
+
+    private static readonly string[] Values =
+    [
+        "world", "out", "relations", "layers", "d-model", "heads", "context", "vocab", "minutes", "steps", "seed",
+        "batch", "block", "lr", "warmup", "checkpoint-every", "lre-trials",
+        "icl-passes", "profile-passes", "mixed-passes", "compact-share", "people", "people-attributes",
+    ];
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        var a = CliArgs.Parse(args, Values, ["no-eval", "eval-only", "no-probe"]);
+        OpenMpWaitPolicy.PreferPassive();
+        string relations = RelationDataRoot.Resolve(a.Get("relations"));
+        string outDir = Path.GetFullPath(a.Require("out"));
+        var spec = Spec(a, relations);
+        int steps = a.GetInt("steps", 0);
+        double minutes = a.GetDouble("minutes", steps > 0 ? 0 : 20);
+        var training = new TrainOptions(
+            BlockSize: a.GetInt("block", 128), BatchSize: a.GetInt("batch", 16), LearningRate: a.GetDouble("lr", 2e-3),
+            WarmupSteps: a.GetInt("warmup", 30), MaxSteps: steps,
+            TimeBudget: minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
+            Seed: a.GetInt("seed", 1), CheckpointEvery: a.GetInt("checkpoint-every", 200), LogEvery: 50);
+        var shape = new WorldModelShape(a.GetInt("layers", 6), a.GetInt("d-model", 256), a.GetInt("heads", 4), a.GetInt("context", 256));
+        var settings = new WorldBuildSettings(spec, relations, shape, training, a.GetInt("vocab", 4096));
+
+        if (!a.Flag("eval-only")) WorldBuild.Train(settings, outDir, Console.WriteLine);
+        if (a.Flag("no-eval")) return 0;
+        var corpus = WorldCorpus.Build(spec, relations);
+        var report = WorldEvaluation.Run(outDir, corpus, a.GetInt("lre-trials", 2), Console.WriteLine, probes: !a.Flag("no-probe"));
+        var faithful = report.FaithfulRelations();
+        Console.WriteLine($"relations with LRE faithfulness ≥ 0.6 and ≥ majority + 0.2: {faithful.Count} ({string.Join(", ", faithful.Select(r => r.Relation))})");
+        File.WriteAllText(Path.Combine(outDir, "world-report.json"), JsonSerializer.Serialize(new
+        {
+            knowledge = new { report.Knowledge.Overall, report.Knowledge.PerRelation },
+            probes = report.Probes,
+            lre = report.Lre.Select(r => new { r.Relation, r.Trials, r.KnownTestFacts, r.Majority, betas = WorldLreCheck.Betas, r.Faithfulness }),
+            faithful = faithful.Select(r => r.Relation),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    private static WorldSpec Spec(CliArgs a, string relations)
+    {
+        var spec = WorldSpec.Preset(a.Get("world") ?? "default", relations);
+        var m = spec.Mix;
+        spec = spec with
+        {
+            Seed = a.GetInt("seed", spec.Seed),
+            Mix = m with
+            {
+                IclPasses = a.GetInt("icl-passes", m.IclPasses), ProfilePasses = a.GetInt("profile-passes", m.ProfilePasses),
+                MixedPasses = a.GetInt("mixed-passes", m.MixedPasses), CompactShare = a.GetDouble("compact-share", m.CompactShare),
+            },
+        };
+        if (a.GetInt("people", 0) is > 0 and var people)
+        {
+            var attributes = a.GetAll("people-attributes") is { Count: > 0 } given ? given.ToList()
+                : ["factual/person_plays_pro_sport", "factual/person_plays_instrument", "bias/name_religion"];
+            if (attributes.FirstOrDefault(id => spec.Relations.All(r => r.Id != id)) is { } missing)
+                throw new RelensException($"--people-attributes: {missing} is not one of world '{spec.Name}''s relations");
+            spec = spec with { People = new SyntheticPeople(people, attributes) };
+        }
+        return spec;
+    }
+}

@@ -1,0 +1,85 @@
+using Relens.Evaluation;
+using Relens.Lre;
+using Relens.Models;
+using Relens.Relations;
+using TorchSharp;
+
+namespace Relens.World;
+
+/// <summary>One relation's LRE faithfulness per layer (mean over trials) against its majority baseline.</summary>
+/// <param name="Faithfulness">Layer name → recall@1 per β of <see cref="WorldLreCheck.Betas"/>.</param>
+/// <param name="Majority">Share of the known test facts whose object starts with the most common first
+/// object token: what always giving one answer would score.</param>
+public sealed record WorldLreResult(string Relation, int Trials, double KnownTestFacts, double Majority,
+    IReadOnlyDictionary<string, double[]> Faithfulness)
+{
+    /// <summary>Best (layer, β index, value) by mean recall@1.</summary>
+    public (string Layer, double Beta, double Value) Best()
+    {
+        var best = Faithfulness.SelectMany(kv => kv.Value.Select((v, i) => (kv.Key, WorldLreCheck.Betas[i], v)))
+            .OrderByDescending(x => x.v).FirstOrDefault();
+        return (best.Key ?? "", best.Item2, best.v);
+    }
+}
+
+/// <summary>
+/// The acceptance test for a world model: the paper's protocol (n-shot split, known-fact filter,
+/// Jacobian LRE at each layer, recall@1 of the decoded LRE output) on the world's own relations, with a
+/// majority-object baseline beside it.
+/// </summary>
+public static class WorldLreCheck
+{
+    public static IReadOnlyList<double> Betas { get; } = [1.0, 2.25, 4.0, 8.0];
+
+    public static Relation ToRelation(WorldRelation r) =>
+        new(r.Name, r.Category, [r.Template], [], RelationProperties.None,
+            r.Facts.Select(f => new RelationSample(f.Subject, f.Object)).ToList());
+
+    public static WorldLreResult Run(LanguageModel lm, WorldRelation world, IReadOnlyList<LayerRef> layers,
+        int shots = 8, int trials = 2, long seed = 0, Action<string>? log = null)
+    {
+        var relation = ToRelation(world);
+        var sums = layers.ToDictionary(l => l.ToString(), _ => new double[Betas.Count]);
+        double majority = 0, known = 0;
+        int done = 0;
+        for (int t = 0; t < trials; t++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var split = relation.Split(shots, seed + t);
+            var train = split.Train.Samples;
+            var test = split.Test.Samples;
+            string template = IclPrompt.Template(relation.PromptTemplate, train, lm.PromptPrefix);
+            var prompts = test.Select(s => SubjectPrompt.Create(lm, IclPrompt.FillQuery(template, s.Subject), s.Subject)).ToList();
+            using var states = PromptStates.Read(lm, prompts, layers.ToList());
+            var knownIdx = Enumerable.Range(0, test.Count)
+                .Where(i => PrefixMatch.IsNontrivialPrefix(lm.Tokenizer.Decode(states.LmTopIds[i][0]), test[i].Object)).ToList();
+            if (knownIdx.Count == 0) { log?.Invoke($"{relation.Name} trial {t}: no known test fact"); continue; }
+            var knownSamples = knownIdx.Select(i => test[i]).ToList();
+            known += knownSamples.Count;
+            majority += MajorityShare(lm, knownSamples);
+            var index = torch.tensor(knownIdx.Select(i => (long)i).ToArray());
+            foreach (var layer in layers)
+            {
+                var h = states.H(layer).index_select(0, index);
+                using var lre = LreEstimator.Estimate(lm, relation.Name, relation.PromptTemplate, train, layer, Betas[0]);
+                for (int b = 0; b < Betas.Count; b++)
+                {
+                    using var scaled = lre.WithBeta(Betas[b]);
+                    var (ids, probs) = Decoding.TopK(lm.Model, scaled.Apply(h), 3);
+                    sums[layer.ToString()][b] += Evaluation.Faithfulness.Score(lm, "LRE", ids, probs, knownSamples).Recall1;
+                }
+            }
+            done++;
+            log?.Invoke($"{relation.Name} trial {t}: {knownSamples.Count}/{test.Count} known");
+        }
+        int n = Math.Max(1, done);
+        return new WorldLreResult(relation.Name, done, known / n, majority / n,
+            sums.ToDictionary(kv => kv.Key, kv => kv.Value.Select(v => v / n).ToArray()));
+    }
+
+    private static double MajorityShare(LanguageModel lm, IReadOnlyList<RelationSample> samples)
+    {
+        var first = samples.Select(s => lm.Tokenizer.Encode(" " + s.Object, addSpecialTokens: false).Ids[0]).ToList();
+        return first.GroupBy(x => x).Max(g => g.Count()) / (double)samples.Count;
+    }
+}

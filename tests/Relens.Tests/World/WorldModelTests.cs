@@ -1,0 +1,93 @@
+using Relens.Models;
+using Relens.Relations;
+using Relens.Tokenization;
+using Relens.World;
+using TorchSharp;
+
+namespace Relens.Tests.World;
+
+/// <summary>The real GPT-2 class trained briefly on the tiny world, saved and loaded back as an HF folder.</summary>
+public class WorldModelTests : IClassFixture<WorldModelTests.Trained>
+{
+    public sealed class Trained
+    {
+        public string Dir { get; } = TestPaths.NewTempDir("world-model");
+        public WorldBuildSettings Settings { get; }
+        public TrainResult Result { get; }
+        public List<string> Log { get; } = new();
+
+        public Trained()
+        {
+            Settings = new WorldBuildSettings(WorldSpec.Tiny, TestPaths.Relations, new WorldModelShape(2, 32, 2, 128),
+                new TrainOptions(BlockSize: 64, BatchSize: 8, LearningRate: 5e-3, WarmupSteps: 5, MaxSteps: 40, LogEvery: 10, CheckpointEvery: 20),
+                VocabSize: 600);
+            Result = WorldBuild.Train(Settings, Dir, Log.Add);
+        }
+    }
+
+    private readonly Trained _t;
+    public WorldModelTests(Trained t) => _t = t;
+
+    [Fact]
+    public void Saved_folder_is_a_loadable_HF_GPT2_that_gives_the_trained_logits()
+    {
+        foreach (var f in new[] { "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "world.json" })
+            Assert.True(File.Exists(Path.Combine(_t.Dir, f)), f);
+        Assert.True(_t.Result.LossCurve[^1] < _t.Result.LossCurve[0]);
+        using var lm = LanguageModel.Load(_t.Dir);
+        Assert.Equal("gpt2", lm.ModelType);
+        Assert.Equal(2, lm.Model.NumLayers);
+
+        // The same weights, trained again from the same settings, must give the loaded model's logits.
+        var (_, vocab) = WorldBuild.Prepare(_t.Settings);
+        var config = _t.Settings.Shape.Config(vocab.VocabSize, vocab.EosTokenId!.Value);
+        using var again = WorldModel.Create(config, _t.Settings.Training.Seed);
+        var corpus = WorldCorpus.Build(_t.Settings.Spec, TestPaths.Relations);
+        new WorldTrainer(again, e => corpus.Documents(e).Select(vocab.EncodeIds), _t.Settings.Training, log: _ => { }).Run();
+        var ids = torch.tensor(vocab.EncodeIds("<|endoftext|>The capital city of France is").Select(i => (long)i).ToArray()).unsqueeze(0);
+        using var noGrad = torch.no_grad();
+        var expected = again.call(ids);
+        var actual = lm.Model.call(ids);
+        Assert.True(torch.allclose(expected, actual, rtol: 1e-4, atol: 1e-4), $"max diff {(expected - actual).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void Our_tokenizer_json_reads_back_through_the_HF_reader_with_the_same_ids_and_offsets()
+    {
+        var reader = TokenizerLoader.FromDirectory(_t.Dir);
+        var (corpus, vocab) = WorldBuild.Prepare(_t.Settings);
+        Assert.Equal(vocab.VocabSize, reader.VocabSize);
+        Assert.Equal(vocab.EosTokenId, reader.EosTokenId);
+        foreach (var doc in corpus.Documents(5).Take(40).Append("<|endoftext|>Zdeno Chára's naïve café\n\n  x  "))
+        {
+            var ours = vocab.Encode(doc);
+            var theirs = reader.Encode(doc);
+            Assert.Equal(ours.Ids, theirs.Ids);
+            Assert.Equal(ours.Offsets, theirs.Offsets);
+            Assert.Equal(doc, reader.Decode(theirs.Ids));
+        }
+    }
+
+    [Fact]
+    public void Evaluation_measures_knowledge_probes_and_lre_on_the_loaded_model()
+    {
+        var corpus = WorldCorpus.Build(_t.Settings.Spec, TestPaths.Relations);
+        var log = new List<string>();
+        var report = WorldEvaluation.Run(_t.Dir, corpus, lreTrials: 1, log.Add);
+        Assert.Equal(corpus.FactCount, report.Knowledge.Facts.Count);
+        Assert.Equal(corpus.Relations.Count, report.Probes.Count);
+        Assert.All(report.Probes, p => Assert.Equal(3, p.Accuracy.Count));        // emb, 0, 1
+        Assert.All(report.Lre, r => Assert.InRange(r.Majority, 0.0, 1.0));
+        Assert.Contains(log, l => l.StartsWith("knowledge: overall"));
+    }
+
+    [Fact]
+    public void Running_again_on_the_same_folder_resumes_instead_of_starting_over()
+    {
+        var log = new List<string>();
+        var r = WorldBuild.Train(_t.Settings, _t.Dir, log.Add);
+        Assert.True(r.Resumed);
+        Assert.Equal(_t.Result.Steps, r.Steps);
+        Assert.Contains(log, l => l.StartsWith("resumed at step 40"));
+    }
+}
