@@ -12,6 +12,7 @@ ICommand[] commands =
     new Relens.Cli.Commands.EvalCommand(),
     new Relens.Cli.Commands.LensCommand(),
     new Relens.Cli.Commands.WorldTrainCommand(),
+    new Relens.Cli.Commands.ServeCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -105,7 +105,8 @@ public sealed class RelationSweep
             if (_store.Has(Key(relation, trial, layer, SweepMetrics.UnitDone))) continue;
             var clock = Stopwatch.StartNew();
             var h = states.H(layer).index_select(0, knownIndex);
-            RunUnit(relation, trial, layer, template, train, knownSamples, knownPrompts, h, z, pairs, trainStates);
+            var lmAnswers = known.Select(i => _lm.Tokenizer.Decode(states.LmTopIds[i][0])).ToArray();
+            RunUnit(relation, trial, layer, template, train, knownSamples, knownPrompts, h, z, pairs, trainStates, lmAnswers);
             Put(Key(relation, trial, layer, SweepMetrics.UnitDone), clock.Elapsed.TotalSeconds);
             _log($"{relation.Name} trial {trial} layer {layer}: {clock.Elapsed.TotalSeconds:F1}s");
             unitFinished?.Invoke();
@@ -113,21 +114,24 @@ public sealed class RelationSweep
     }
 
     private void RunUnit(Relation relation, int trial, LayerRef layer, string template, IReadOnlyList<RelationSample> train,
-        List<RelationSample> known, List<SubjectPrompt> prompts, Tensor h, Tensor z, List<(int, int)> pairs, PromptStates? trainStates)
+        List<RelationSample> known, List<SubjectPrompt> prompts, Tensor h, Tensor z, List<(int, int)> pairs, PromptStates? trainStates, string[] lmAnswers)
     {
         using var scope = torch.NewDisposeScope();
         using var lre = LreEstimator.Estimate(_lm, relation.Name, template, train, layer, _settings.Beta, _settings.Jacobian);
         Put(Key(relation, trial, layer, SweepMetrics.JacobianSeconds), lre.Info.TimingSeconds["jacobian"]);
         Put(Key(relation, trial, layer, SweepMetrics.WeightNorm), lre.Weight.norm().item<float>());
         Put(Key(relation, trial, layer, SweepMetrics.BiasNorm), lre.Bias.norm().item<float>());
-        var jh = (torch.matmul(h, lre.Weight.t()) * _settings.Beta).norm(1).mean().item<float>();
-        Put(Key(relation, trial, layer, SweepMetrics.JacobianShare), jh / Math.Max(1e-12, lre.Bias.norm().item<float>()));
+        if (known.Count > 0)
+        {
+            var jh = (torch.matmul(h, lre.Weight.t()) * _settings.Beta).norm(1).mean().item<float>();
+            Put(Key(relation, trial, layer, SweepMetrics.JacobianShare), jh / Math.Max(1e-12, lre.Bias.norm().item<float>()));
+        }
 
         // faithfulness over the β grid (and at the fixed β)
         foreach (var beta in _settings.Betas.Append(_settings.Beta).Distinct())
         {
             using var scaled = lre.WithBeta(beta);
-            var f = EvaluateFaithfulness(scaled, h, known);
+            var f = EvaluateFaithfulness(scaled, h, known, lmAnswers);
             Put(Key(relation, trial, layer, SweepMetrics.Recall(1), beta), f.Recall1);
             Put(Key(relation, trial, layer, SweepMetrics.Recall(2), beta), f.Recall2);
             Put(Key(relation, trial, layer, SweepMetrics.Recall(3), beta), f.Recall3);
@@ -163,9 +167,10 @@ public sealed class RelationSweep
                 Put(Key(relation, trial, layer, SweepMetrics.CausalityBaseline(r.Method)), r.Efficacy);
     }
 
-    private FaithfulnessResult EvaluateFaithfulness(IRelationOperator op, Tensor h, List<RelationSample> known)
+    private FaithfulnessResult EvaluateFaithfulness(IRelationOperator op, Tensor h, List<RelationSample> known, string[]? lmAnswers = null)
     {
+        if (known.Count == 0) return new FaithfulnessResult(op.Name, 0, 0, 0, []);
         var (ids, probs) = Decoding.TopK(_lm.Model, op.Apply(h), 3);
-        return Faithfulness.Score(_lm, op.Name, ids, probs, known);
+        return Faithfulness.Score(_lm, op.Name, ids, probs, known, lmAnswers);
     }
 }

@@ -6,7 +6,7 @@ using Relens.Relations;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Relens.Tests.Evaluation;
+namespace Relens.Tests.Prompting;
 
 public class PromptSetTests
 {

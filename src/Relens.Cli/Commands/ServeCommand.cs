@@ -1,0 +1,37 @@
+using Relens.Web;
+
+namespace Relens.Cli.Commands;
+
+/// <summary>`relens serve`: the interactive viewer of a run folder (relations, per-relation detail, attribute lens).</summary>
+public sealed class ServeCommand : ICommand
+{
+    public string Name => "serve";
+    public string Summary => "browse a run's results and try the attribute lens in a web browser";
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        var a = CliArgs.Parse(args, ["results", "model", "port", "host", "threads"], []);
+        var options = new WebServerOptions
+        {
+            ResultsDirectory = a.Get("results") ?? Directory.GetCurrentDirectory(),
+            ModelDirectory = a.Get("model"),
+            Host = a.Get("host") ?? "127.0.0.1",
+            Port = a.GetInt("port", 8765),
+            Threads = a.Has("threads") ? a.GetInt("threads", 0) : null,
+        };
+        return Serve(options).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> Serve(WebServerOptions options)
+    {
+        Console.WriteLine($"relens serve: loading {Path.GetFullPath(options.ResultsDirectory)} ...");
+        await using var server = await RelensWebServer.StartAsync(options);
+        if (server.Lens.ModelProblem is { } problem) Console.WriteLine($"relens serve: lens disabled: {problem}");
+        else Console.WriteLine($"relens serve: model {server.Lens.ModelDirectory}");
+        if (options.Host is not ("127.0.0.1" or "localhost" or "::1"))
+            Console.WriteLine("relens serve: warning: listening beyond this machine; the viewer has no authentication");
+        Console.WriteLine($"relens serve: open {server.Url}  (Ctrl+C stops)");
+        await server.WaitForShutdownAsync();
+        return 0;
+    }
+}
