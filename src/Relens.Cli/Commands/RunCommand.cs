@@ -59,7 +59,7 @@ public sealed class RunCommand : ICommand
 
         // the default world model only knows its own world's relations: measure those unless told otherwise
         if (options.ModelDirectory is null && options.Only.Count == 0)
-            options = options with { Only = DefaultModel.RelationStems(RelationDataRoot.Resolve(options.RelationsDirectory)) };
+            options = options with { Only = DefaultModel.RelationsIn(RelationDataRoot.Resolve(options.RelationsDirectory)) };
         // every check that needs no model first: a typo should not cost a model load
         var plan = RunPreflight.Plan(options);
         string modelDir = options.ModelDirectory ?? DefaultModel.Resolve(terminal.Line, options.RelationsDirectory);

@@ -32,6 +32,17 @@ public static class DefaultModel
     public static IReadOnlyList<string> RelationStems(string relationsDir) =>
         WorldSpec.Preset(World, relationsDir).Relations.Select(r => r.Id[(r.Id.LastIndexOf('/') + 1)..]).ToList();
 
+    /// <summary>The default world's relations found in <paramref name="relationsDir"/>; an error if none is there.</summary>
+    public static IReadOnlyList<string> RelationsIn(string relationsDir)
+    {
+        var dataset = RelationDataset.Load(relationsDir);
+        var stems = RelationStems(relationsDir).Where(s => dataset.TryFind(s, out _)).ToList();
+        if (stems.Count == 0)
+            throw RelensException.InFile(relationsDir, $"holds none of the default world model's relations ({string.Join(", ", RelationStems(relationsDir))}); " +
+                "pass --model DIR to run another model on these relations, or --relations with the paper's dataset");
+        return stems;
+    }
+
     /// <summary>The folder of the default model, training it first if the cache does not hold it.</summary>
     public static string Resolve(Action<string> log, string? relationsDir = null)
     {

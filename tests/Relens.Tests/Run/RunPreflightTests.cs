@@ -89,10 +89,12 @@ public class RunPreflightTests
     }
 
     [Fact]
-    public void NoModelGivenAsksForOneUntilTheDefaultExists()
+    public void NoModelGivenOnRelationsTheDefaultWorldDoesNotKnow()
     {
+        // without --model the default world model runs, and it only knows its own world's relations
         var e = Fails(NoModel, "--relations", Relations(), "--out", NewOut());
-        Assert.Contains("no default model yet: pass --model DIR", e.Message);
+        Assert.Contains("none of the default world model's relations", e.Message);
+        Assert.Contains("--model", e.Message);
     }
 
     [Fact]
