@@ -27,16 +27,17 @@ public static class WorldModel
     /// </summary>
     public static Gpt2Model Create(Gpt2Config config, int seed)
     {
-        torch.manual_seed(seed);
         var model = new Gpt2Model(config);
+        // A generator of its own: the weights depend on the seed alone, not on what else used the global RNG.
+        using var generator = new torch.Generator((ulong)seed, torch.CPU);
         using var noGrad = torch.no_grad();
         double residualStd = 0.02 / Math.Sqrt(2.0 * config.NLayer);
         foreach (var (name, p) in model.named_parameters())
         {
             if (name.Contains(".ln_") || name.Contains("ln_f.")) continue;           // LayerNorm: ones/zeros already
             if (name.EndsWith(".bias")) p.zero_();
-            else if (name.EndsWith("c_proj.weight")) p.normal_(0, residualStd);
-            else p.normal_(0, 0.02);
+            else if (name.EndsWith("c_proj.weight")) p.normal_(0, residualStd, generator);
+            else p.normal_(0, 0.02, generator);
         }
         return model;
     }

@@ -3,6 +3,13 @@ using static TorchSharp.torch;
 
 namespace Relens.Tests.World;
 
+/// <summary>
+/// Test classes that seed torch's global RNG and then draw from it: run alone, or another class running
+/// in parallel would draw from the same generator in between.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TorchRngCollection { public const string Name = "World: torch global RNG"; }
+
 /// <summary>A stand-in causal LM for trainer tests: logits at t depend only on token t.</summary>
 internal sealed class BigramLm : nn.Module<Tensor, Tensor>
 {

@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace Relens.Tests.World;
 
+[Collection(TorchRngCollection.Name)]
 public class IclKnowledgeTests : IClassFixture<TinyWorldFixture>
 {
     private readonly TinyWorldFixture _w;

@@ -7,6 +7,7 @@ using TorchSharp;
 namespace Relens.Tests.World;
 
 /// <summary>The real GPT-2 class trained briefly on the tiny world, saved and loaded back as an HF folder.</summary>
+[Collection(TorchRngCollection.Name)]
 public class WorldModelTests : IClassFixture<WorldModelTests.Trained>
 {
     public sealed class Trained

@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace Relens.Tests.World;
 
+[Collection(TorchRngCollection.Name)]
 public class WorldTrainerTests : IClassFixture<TinyWorldFixture>
 {
     private readonly TinyWorldFixture _w;
@@ -70,7 +71,8 @@ public class WorldTrainerTests : IClassFixture<TinyWorldFixture>
         var opts = Small with { MaxSteps = 0, TimeBudget = TimeSpan.FromSeconds(2) };
         var r = new WorldTrainer(m, Epoch, opts, log: log.Add).Run();
         Assert.Contains(log, l => l.StartsWith("planned "));
-        Assert.True(r.Seconds < 2 * 1.05 + 0.5, $"ran {r.Seconds}s");
+        // Stops at the budget (5% safety margin) once the step under way ends; a loaded machine may make that step slow.
+        Assert.True(r.Seconds < 2 * 1.05 + 2.0, $"ran {r.Seconds}s");
         Assert.True(r.Steps > 11);
     }
 
