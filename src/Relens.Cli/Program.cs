@@ -6,6 +6,8 @@ ICommand[] commands =
 [
     new Relens.Cli.Commands.DoctorCommand(),
     new Relens.Cli.Commands.InspectCommand(),
+    new Relens.Cli.Commands.ModelInitCommand(),
+    new Relens.Cli.Commands.BenchCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Relens.Benchmarks;
+
+/// <summary>Wall-clock and process CPU seconds of one piece of work, and the process's peak RSS during it.</summary>
+public sealed record Timing(double WallSeconds, double CpuSeconds, long PeakRssBytes)
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> once. CPU seconds are counted for the whole process (every thread): on a
+    /// machine shared with other jobs, work per CPU-second is steadier than work per wall-second, so both are
+    /// reported. The peak RSS is the kernel's high-water mark, reset first where Linux allows it.
+    /// </summary>
+    public static Timing Of(Action work)
+    {
+        bool reset = PeakMemory.Reset();
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        work();
+        double wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return new Timing(wall, (process.TotalProcessorTime - cpu0).TotalSeconds, reset ? PeakMemory.PeakRssBytes() : -1);
+    }
+}
+
+/// <summary>The process's peak resident set (VmHWM). libtorch keeps no allocator statistics on the CPU, so this is the figure.</summary>
+public static class PeakMemory
+{
+    /// <summary>Resets the high-water mark to the current RSS (Linux: "5" into /proc/self/clear_refs).</summary>
+    public static bool Reset()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    public static long PeakRssBytes() => StatusKilobytes("VmHWM:") * 1024;
+    public static long RssBytes() => StatusKilobytes("VmRSS:") * 1024;
+
+    private static long StatusKilobytes(string field)
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+            return line is null ? -1 : long.Parse(line[field.Length..].Trim().Split(' ')[0]);
+        }
+        catch (IOException) { return -1; }
+    }
+}
+
+/// <summary>The yardstick: a plain float32 1024³ matmul, timed next to each phase so both see the same machine load.</summary>
+public static class MatmulYardstick
+{
+    /// <summary>(GFLOP per wall second, GFLOP per process CPU second) over about <paramref name="seconds"/>.</summary>
+    public static (double Wall, double Cpu) Measure(double seconds = 1.0, int n = 1024)
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = torch.randn(n, n);
+        var b = torch.randn(n, n);
+        { using var _ = torch.matmul(a, b); } // warm-up
+        int reps = 0;
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds || reps < 3)
+        {
+            using var _ = torch.matmul(a, b);
+            reps++;
+        }
+        double wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        double gflop = 2.0 * n * n * n * reps / 1e9;
+        return (gflop / wall, gflop / Math.Max(cpu, 1e-9));
+    }
+}
+
+/// <summary>
+/// libtorch's OpenMP threads spin while they wait. On a machine shared with other jobs, a spinning thread burns
+/// the time slice its partner needs, and small elementwise ops get many times slower; OMP_WAIT_POLICY=PASSIVE
+/// makes them sleep. libgomp reads it once, when libtorch loads, so it must be in the native environment
+/// before the first torch call (.NET's SetEnvironmentVariable does not reach native getenv on Unix).
+/// </summary>
+public static class OpenMpEnvironment
+{
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    /// <summary>Sets OMP_WAIT_POLICY unless the user did; returns the policy in effect ("default" if unset).</summary>
+    public static string PreferWaitPolicy(string? policy)
+    {
+        string? current = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        if (current is { Length: > 0 } || policy is null || !OperatingSystem.IsLinux()) return current is { Length: > 0 } ? current : "default (active)";
+        try { SetEnv("OMP_WAIT_POLICY", policy, 0); return policy; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return "default (active)"; }
+    }
+}

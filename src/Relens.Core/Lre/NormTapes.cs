@@ -1,0 +1,114 @@
+using Relens.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Relens.Lre;
+
+/// <summary>
+/// A norm's VJP around one row per position: y = γ·x̂ (+β) with x̂ = (x − μ)·r (LayerNorm) or x̂ = x·r
+/// (RMSNorm, μ = 0). Then ∂L/∂x = g⊙γr − r·c₁ − x̂r·c₂ with c₁ = mean(g⊙γ) (LayerNorm only) and
+/// c₂ = mean(g⊙γ⊙x̂): one scaled copy, one skinny matmul for the two means, two fused updates — every
+/// factor depends on the position only, so it is shared by all cotangents.
+/// </summary>
+internal sealed class NormTape
+{
+    private readonly Tensor _gammaR, _xhatR, _rstd, _means; // [1, T, d], [1, T, d], [1, T, 1], [d, 1 + T]
+    private readonly bool _centered;
+
+    /// <summary>Tensors are created in the caller's dispose scope (LayerNorm / RmsNorm hand them on once).</summary>
+    private NormTape(Tensor xhat, Tensor rstd, Tensor gamma, bool centered)
+    {
+        _gammaR = gamma * rstd;
+        _xhatR = xhat * rstd;
+        _rstd = rstd;
+        // columns: γ/d, then γ⊙x̂_t/d for each position t
+        _means = torch.cat([gamma.unsqueeze(0), gamma * xhat[0]], 0).t().div(xhat.shape[2]).contiguous();
+        _centered = centered;
+    }
+
+    /// <summary>LayerNorm statistics of the rows <paramref name="x"/> [1, T, d] (the output itself comes from the model's module).</summary>
+    public static NormTape LayerNorm(Tensor x, Tensor gamma, double eps)
+    {
+        using var scope = torch.NewDisposeScope();
+        var centered = x - x.mean([-1], keepdim: true);
+        var rstd = torch.rsqrt(centered.pow(2).mean([-1], keepdim: true) + eps);
+        return new NormTape(centered * rstd, rstd, gamma, true).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>RMSNorm statistics; like the model (HF), computed in float32 at least and cast back.</summary>
+    public static NormTape RmsNorm(Tensor x, Tensor gamma, double eps)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x32 = x.to(AttentionKernel.SoftmaxType(x.dtype));
+        var rstd = torch.rsqrt(x32.pow(2).mean([-1], keepdim: true) + eps);
+        return new NormTape((x32 * rstd).to(x.dtype), rstd.to(x.dtype), gamma, false).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Hands the recorded factors to the caller's outer dispose scope (see IBlockTape).</summary>
+    public NormTape MoveToOuterDisposeScope()
+    {
+        foreach (var t in new[] { _gammaR, _xhatR, _rstd, _means }) t.MoveToOuterDisposeScope();
+        return this;
+    }
+
+    /// <summary>g [B, t, d] for the last t positions → [B, t, d].</summary>
+    public Tensor Backward(Tensor g)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = _rstd.shape[1];
+        var means = torch.matmul(g.reshape(b * t, d), _means).view(b, t, 1 + T);   // [B, t, 1 + T]
+        var rstd = _rstd.narrow(1, T - t, t);
+        var result = g * _gammaR.narrow(1, T - t, t);
+        if (_centered) result.addcmul_(rstd, means.narrow(2, 0, 1), -1.0);
+        // position t's own mean c₂ sits in column 1 + (T − t) + t: the diagonal of the last t columns
+        var c2 = means.narrow(2, 1 + T - t, t).diagonal(0, 1, 2).unsqueeze(-1);        // [B, t, 1]
+        return result.addcmul_(_xhatR.narrow(1, T - t, t), c2, -1.0).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>An elementwise activation's VJP: its slope at the recorded pre-activations, shared by all cotangents.</summary>
+internal sealed class ActivationTape
+{
+    private readonly Tensor _slope;
+
+    private ActivationTape(Tensor slope) => _slope = slope;
+
+    /// <summary>Runs <paramref name="activation"/> on <paramref name="u"/> [P, N, k] and records act′ for each prompt p at
+    /// positions <paramref name="from"/>[p]..N−1 (null where that is empty), taken by autograd from the model's own
+    /// activation function so every variant (gelu_new, gelu, silu, relu) is exact.</summary>
+    public static ActivationTape[] Record(Func<Tensor, Tensor> activation, Tensor u, long[] from, out Tensor output)
+    {
+        using var scope = torch.NewDisposeScope();
+        long n = u.shape[1];
+        output = activation(u).MoveToOuterDisposeScope();
+        // slopes of the suffix rows only, in one autograd call over their concatenation
+        var live = Enumerable.Range(0, from.Length).Where(p => from[p] < n).ToList();
+        var result = new ActivationTape[from.Length];
+        if (live.Count == 0) return result;
+        var rows = torch.cat(live.Select(p => u[p].narrow(0, from[p], n - from[p])).ToList(), 0);
+        Tensor slope;
+        using (torch.enable_grad())
+        {
+            var leaf = rows.detach().requires_grad_(true);
+            var a = activation(leaf);
+            slope = torch.autograd.grad([a], [leaf], [torch.ones_like(a)])[0].detach();
+        }
+        long offset = 0;
+        foreach (int p in live)
+        {
+            long count = n - from[p];
+            result[p] = new ActivationTape(slope.narrow(0, offset, count).unsqueeze(0).MoveToOuterDisposeScope());
+            offset += count;
+        }
+        return result;
+    }
+
+    public ActivationTape MoveToOuterDisposeScope()
+    {
+        _slope.MoveToOuterDisposeScope();
+        return this;
+    }
+
+    /// <summary>g [B, t, k] for the last t positions, scaled in place and returned.</summary>
+    public Tensor BackwardInPlace(Tensor g) => g.mul_(_slope.narrow(1, _slope.shape[1] - g.shape[1], g.shape[1]));
+}
