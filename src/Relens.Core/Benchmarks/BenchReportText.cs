@@ -12,10 +12,12 @@ public static class BenchReportText
         var sb = new StringBuilder();
         void Line(string text) => sb.AppendLine(text);
         string Mem(Phase p) => p.Time.PeakRssBytes < 0 ? "peak RSS n/a"
-            : string.Format(c, "peak RSS {0:F2} GiB (+{1:F0} MiB over the start)", p.Time.PeakRssBytes / 1073741824.0, Math.Max(0, p.Time.PeakRssBytes - r.StartRssBytes) / 1048576.0);
-        string Time(Phase p) => string.Format(c, "{0:F2} s wall / {1:F2} s cpu", p.Time.WallSeconds, p.Time.CpuSeconds);
+            : string.Format(c, "peak RSS {0:F2} GiB (+{1:F0} MiB)", p.Time.PeakRssBytes / 1073741824.0, p.Time.GrowthBytes / 1048576.0);
+        string Time(Phase p) => string.Format(c, "{0:F2} s wall / {1:F2} s cpu", p.WallPerRun, p.CpuPerRun)
+            + (p.Runs > 1 ? $" (mean of {p.Runs} runs)" : "");
 
         Line($"model   {r.Model}");
+        Line(string.Format(c, "memory  RSS {0:F2} GiB before the phases; peak RSS per phase below, with its growth over the RSS at the phase's start", r.StartRssBytes / 1073741824.0));
         Line($"setup   {r.Setup}");
         var lre = r[LreBenchmark.Lre];
         Line(string.Format(c, "matmul  float32 1024³, same run: {0:F1} GFLOP/s wall, {1:F1} GFLOP per cpu-second (mean over the phases)",
@@ -45,7 +47,7 @@ public static class BenchReportText
             var reference = r[LreBenchmark.Reference];
             Line($"Reference (replicated)   {Time(reference)} ({reference.WallRatio:P0} of matmul), {Mem(reference)}");
             Line(string.Format(c, "  linearized speed-up    {0:F2}× wall, {1:F2}× cpu (middle layer, one prompt)",
-                reference.Time.WallSeconds / one.Time.WallSeconds, reference.Time.CpuSeconds / one.Time.CpuSeconds));
+                reference.WallPerRun / one.WallPerRun, reference.CpuPerRun / one.CpuPerRun));
         }
         return sb.ToString();
     }

@@ -4,8 +4,8 @@ using TorchSharp;
 
 namespace Relens.Benchmarks;
 
-/// <summary>Wall-clock and process CPU seconds of one piece of work, and the process's peak RSS during it.</summary>
-public sealed record Timing(double WallSeconds, double CpuSeconds, long PeakRssBytes)
+/// <summary>Wall-clock and process CPU seconds of one piece of work, the process's RSS when it started and its peak RSS during it.</summary>
+public sealed record Timing(double WallSeconds, double CpuSeconds, long StartRssBytes, long PeakRssBytes)
 {
     /// <summary>
     /// Runs <paramref name="work"/> once. CPU seconds are counted for the whole process (every thread): on a
@@ -15,22 +15,38 @@ public sealed record Timing(double WallSeconds, double CpuSeconds, long PeakRssB
     public static Timing Of(Action work)
     {
         bool reset = PeakMemory.Reset();
+        long start = PeakMemory.RssBytes();
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         work();
         double wall = clock.Elapsed.TotalSeconds;
         process.Refresh();
-        return new Timing(wall, (process.TotalProcessorTime - cpu0).TotalSeconds, reset ? PeakMemory.PeakRssBytes() : -1);
+        return new Timing(wall, (process.TotalProcessorTime - cpu0).TotalSeconds, start, reset ? PeakMemory.PeakRssBytes() : -1);
     }
+
+    /// <summary>Several runs of the same work as one: times add up, memory is the worst run's.</summary>
+    public static Timing Sum(IReadOnlyList<Timing> runs) => new(runs.Sum(r => r.WallSeconds), runs.Sum(r => r.CpuSeconds),
+        runs.Min(r => r.StartRssBytes), runs.Max(r => r.PeakRssBytes));
+
+    /// <summary>Peak RSS above the RSS at the start: what the work itself needed (weights excluded).</summary>
+    public long GrowthBytes => PeakRssBytes < 0 ? -1 : Math.Max(0, PeakRssBytes - StartRssBytes);
 }
 
 /// <summary>The process's peak resident set (VmHWM). libtorch keeps no allocator statistics on the CPU, so this is the figure.</summary>
 public static class PeakMemory
 {
-    /// <summary>Resets the high-water mark to the current RSS (Linux: "5" into /proc/self/clear_refs).</summary>
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    /// <summary>
+    /// Hands freed heap memory back to the OS (glibc keeps it otherwise, so one phase's garbage would count
+    /// as the next phase's RSS), then resets the high-water mark to the current RSS ("5" into
+    /// /proc/self/clear_refs). False where Linux does not allow it.
+    /// </summary>
     public static bool Reset()
     {
+        try { MallocTrim(0); } catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
         try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }

@@ -6,11 +6,11 @@ using static TorchSharp.torch;
 namespace Relens.Lre;
 
 /// <summary>
-/// One block's forward pass on a single prompt (batch 1), with what its vector-Jacobian product needs.
-/// Because every Jacobian row linearises around the same point, the nonlinear factors (softmax, norm
-/// scales, activation slopes) are computed once here and shared by all B cotangents in Backward, which
-/// is then just matmuls of [B·T, k] × [k, m] plus cheap broadcasts: no replicated forward pass, no
-/// autograd graph, no weight gradients. Tensors live in the dispose scope the tape was recorded in.
+/// What one block's vector-Jacobian product needs for one prompt, saved by a single forward pass. Because every
+/// Jacobian row linearises around the same point, the nonlinear factors (softmax, norm scales, activation
+/// slopes) are computed once and shared by all B cotangents in Backward, which is then just matmuls of
+/// [B·T, k] × [k, m] plus cheap broadcasts: no replicated forward pass, no autograd graph, no weight
+/// gradients. Tensors live in the dispose scope the tape was recorded in.
 /// </summary>
 internal interface IBlockTape
 {
@@ -38,7 +38,12 @@ internal interface IJacobianBlocks
     Tensor EmbeddingBackward(Tensor g) => g;
 }
 
-/// <summary>Which architectures have tapes. Others use <see cref="ReplicatedJacobian"/> (autograd, exact, ~2× slower).</summary>
+/// <summary>
+/// Which architectures have tapes; others use <see cref="ReplicatedJacobian"/> (autograd: exact, 3–6× slower).
+/// A new architecture adds its IJacobianBlocks here (or calls Register), built from NormTape, AttentionTape
+/// (grouped-query attention included) and ActivationTape; rotary embeddings need their inverse rotation on
+/// the query and key cotangents.
+/// </summary>
 internal static class JacobianBlocks
 {
     private static readonly Dictionary<Type, Func<TransformerLM, IJacobianBlocks>> Factories = new()

@@ -92,7 +92,9 @@ internal static class LinearizedJacobian
             Read(jacobians, LayerRef.At(numLayers - 1), start, r.Suffix == 1 ? g : null); // z is h itself iff the subject is last
             for (int l = numLayers - 1; l >= first; l--)
             {
-                g = r.Tapes[l]!.Backward(g);
+                var next = r.Tapes[l]!.Backward(g);
+                g.Dispose(); // one block's cotangents at a time: the chunk's memory does not grow with depth
+                g = next;
                 Read(jacobians, l > 0 ? LayerRef.At(l - 1) : LayerRef.Embedding, start, l > 0 ? g : blocks.EmbeddingBackward(g));
             }
         }
@@ -111,11 +113,11 @@ internal static class LinearizedJacobian
     /// <summary>
     /// Cotangent rows per chunk so the backward's working set stays within the budget: per row and suffix
     /// token about 16 d-sized vectors (the MLP's 4d cotangent, q|k|v, norm temporaries, head permutations)
-    /// plus 4 score-sized vectors per head over all keys. The tapes themselves are batch-1 and small.
+    /// plus 4 score-sized vectors per head over all keys. The tapes are shared by all rows and not counted.
     /// </summary>
     internal static int ChunkFor(TransformerLM model, long suffix, long keys, long budgetBytes)
     {
-        long d = model.HiddenSize, heads = Math.Max(1, d / 64); // head_dim ≥ 64 in every supported family: an upper bound
+        long d = model.HiddenSize, heads = Math.Max(1, d / 64); // head_dim is 64–256 in the GPT-2/J/NeoX/LLaMA families
         long perRow = ElementBytes(model.DType) * suffix * (16L * d + 4L * heads * keys);
         return (int)Math.Clamp(budgetBytes / Math.Max(1, perRow), 1, d);
     }

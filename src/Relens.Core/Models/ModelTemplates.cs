@@ -70,8 +70,10 @@ public static class ModelTemplates
         written.AddRange(SafetensorsWriter.WriteSharded(outDir, tensors, long.MaxValue));
         foreach (var file in tokenizerFiles)
         {
+            // bytes, not File.Copy: a copy would keep the source's permissions (shared folders are read-only)
             string target = Path.Combine(outDir, Path.GetFileName(file));
-            File.Copy(file, target, overwrite: true);
+            if (File.Exists(target)) File.SetAttributes(target, FileAttributes.Normal);
+            File.WriteAllBytes(target, File.ReadAllBytes(file));
             written.Add(target);
         }
         return written;
