@@ -122,6 +122,20 @@ public class LinearizedJacobianTests
         }
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float16, 5e-3)]
+    [InlineData(ScalarType.BFloat16, 3e-2)]
+    public void HalfPrecisionAgreesWithinItsRounding(ScalarType dtype, double tolerance)
+    {
+        // both paths compute in the model dtype (softmax in float32), so they differ by half-precision rounding
+        using var lm = Load(dtype);
+        using var scope = torch.NewDisposeScope();
+        var prompt = Prompt(lm, "icl");
+        var fast = SubjectJacobian.Compute(lm.Model, prompt, LayerRef.At(1), Linearized);
+        var reference = ReplicatedJacobian.Compute(lm.Model, prompt, LayerRef.At(1), Replicated);
+        Assert.True(RelativeError(fast.Jacobian, reference.Jacobian) < tolerance, $"{dtype}: {RelativeError(fast.Jacobian, reference.Jacobian):E2}");
+    }
+
     [Fact]
     public void ActiveHooksFallBackToTheReplicatedPath()
     {
