@@ -49,7 +49,7 @@ internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
             long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = tokens;
             // MLP branch, only at the t positions that carry a cotangent
             var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.weight.t()));
-            var gMid = ln2.Backward(torch.matmul(gHidden, block.mlp.c_fc.weight.t())).add_(g);
+            var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.weight.t())).add_(g);
             // attention: queries at those t positions, keys and values at all T
             var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, block.attn.c_proj.weight.t()));
             var w = block.attn.c_attn.weight;                                                    // [d, 3d]: q | k | v
@@ -70,7 +70,7 @@ internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
                 gLn1 = torch.matmul(gqkv.narrow(2, d, 2 * d), w.narrow(1, d, 2 * d).t());
                 gLn1.narrow(1, T - t, t).add_(torch.matmul(gqTail, w.narrow(1, 0, d).t()));
             }
-            var gx = ln1.Backward(gLn1);
+            var gx = ln1.BackwardInPlace(gLn1);
             gx.narrow(1, T - t, t).add_(gMid);
             return gx.MoveToOuterDisposeScope();
         }

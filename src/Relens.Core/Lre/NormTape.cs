@@ -7,7 +7,7 @@ namespace Relens.Lre;
 /// <summary>
 /// A norm's VJP around one row per position: y = γ·x̂ (+β) with x̂ = (x − μ)·r (LayerNorm) or x̂ = x·r
 /// (RMSNorm, μ = 0). Then ∂L/∂x = g⊙γr − r·c₁ − x̂r·c₂ with c₁ = mean(g⊙γ) (LayerNorm only) and
-/// c₂ = mean(g⊙γ⊙x̂): one scaled copy, one skinny matmul for the two means, two fused updates — every
+/// c₂ = mean(g⊙γ⊙x̂): one skinny matmul for the two means, then three in-place updates of g — every
 /// factor depends on the position only, so it is shared by all cotangents.
 /// </summary>
 internal sealed class NormTape
@@ -51,17 +51,18 @@ internal sealed class NormTape
         return this;
     }
 
-    /// <summary>g [B, t, d] for the last t positions → [B, t, d].</summary>
-    public Tensor Backward(Tensor g)
+    /// <summary>g [B, t, d] for the last t positions → [B, t, d], computed in place: g is overwritten and returned
+    /// (callers pass a fresh matmul output; a new tensor per block would cost an allocation the size of g).</summary>
+    public Tensor BackwardInPlace(Tensor g)
     {
         using var scope = torch.NewDisposeScope();
         long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = _rstd.shape[1];
-        var means = torch.matmul(g.reshape(b * t, d), _means).view(b, t, 1 + T);   // [B, t, 1 + T]
+        var means = torch.matmul(g.reshape(b * t, d), _means).view(b, t, 1 + T);   // [B, t, 1 + T], before g changes
         var rstd = _rstd.narrow(1, T - t, t);
-        var result = g * _gammaR.narrow(1, T - t, t);
-        if (_centered) result.addcmul_(rstd, means.narrow(2, 0, 1), -1.0);
+        g.mul_(_gammaR.narrow(1, T - t, t));
+        if (_centered) g.addcmul_(rstd, means.narrow(2, 0, 1), -1.0);
         // position t's own mean c₂ sits in column 1 + (T − t) + t: the diagonal of the last t columns
         var c2 = means.narrow(2, 1 + T - t, t).diagonal(0, 1, 2).unsqueeze(-1);        // [B, t, 1]
-        return result.addcmul_(_xhatR.narrow(1, T - t, t), c2, -1.0).MoveToOuterDisposeScope();
+        return g.addcmul_(_xhatR.narrow(1, T - t, t), c2, -1.0);
     }
 }

@@ -80,7 +80,7 @@ public class TapeKernelTests
         foreach (long t in new[] { tokens, 2L })
         {
             var g = torch.randn(b, t, d, dtype: ScalarType.Float64);
-            var result = tape.Backward(g);
+            var result = tape.BackwardInPlace(g.clone());
             for (int row = 0; row < b; row++)
             {
                 using var grad = torch.enable_grad();
@@ -100,7 +100,7 @@ public class TapeKernelTests
         using (torch.no_grad()) layer.weight.copy_(torch.randn(8, dtype: ScalarType.Float64));
         var x = torch.randn(1, 3, 8, dtype: ScalarType.Float64);
         var g = torch.randn(2, 3, 8, dtype: ScalarType.Float64);
-        var result = NormTape.RmsNorm(x, layer.weight, 1e-6).Backward(g);
+        var result = NormTape.RmsNorm(x, layer.weight, 1e-6).BackwardInPlace(g.clone());
         using var grad = torch.enable_grad();
         for (int row = 0; row < 2; row++)
         {
