@@ -11,8 +11,10 @@ ICommand[] commands =
     new Relens.Cli.Commands.EstimateCommand(),
     new Relens.Cli.Commands.EvalCommand(),
     new Relens.Cli.Commands.LensCommand(),
-    new Relens.Cli.Commands.WorldTrainCommand(),
+    new Relens.Cli.Commands.WorldCommand(),
     new Relens.Cli.Commands.ServeCommand(),
+    new Relens.Cli.Commands.ModelInitCommand(),
+    new Relens.Cli.Commands.BenchCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -28,6 +30,9 @@ if (command is null)
     Console.Error.WriteLine($"relens: unknown command '{args[0]}'. Commands: {string.Join(", ", commands.Select(c => c.Name))}");
     return 2;
 }
+// Before the first torch call (libgomp reads it when libtorch loads): OpenMP threads sleep instead of spinning
+// while they wait, which keeps training and Jacobians fast when other jobs share the cores. `bench` sets its own.
+if (command is not Relens.Cli.Commands.BenchCommand) Relens.Runtime.OpenMpEnvironment.PreferWaitPolicy("PASSIVE");
 try
 {
     return command.Run(args[1..]);

@@ -1,7 +1,17 @@
 namespace Relens.Lre;
 
-/// <summary>How Jacobians are computed: the suffix is replicated along the batch dimension, one one-hot
-/// output direction per replica, in chunks sized to a memory budget.</summary>
+/// <summary>How the LRE's Jacobians are computed.</summary>
+public enum JacobianMethod
+{
+    /// <summary>Linearized where the architecture has block tapes and no hook is active, else Replicated.</summary>
+    Auto,
+    /// <summary>One forward pass recording tapes (prompts batched), then hand-written VJPs for many cotangents at once (fast; GPT-2 so far).</summary>
+    Linearized,
+    /// <summary>Autograd through B replicas of the suffix (the reference: any architecture, hooks honoured).</summary>
+    Replicated,
+}
+
+/// <summary>How Jacobians are computed: d one-hot output directions in chunks of rows sized to a memory budget.</summary>
 public sealed record JacobianOptions
 {
     /// <summary>Activation memory one chunk may use (bytes). Larger chunks run closer to the matmul rate.</summary>
@@ -9,6 +19,12 @@ public sealed record JacobianOptions
 
     /// <summary>Fixed rows per chunk, overriding the budget (tests use it to force several chunks).</summary>
     public int? ChunkSize { get; init; }
+
+    public JacobianMethod Method { get; init; } = JacobianMethod.Auto;
+
+    /// <summary>Linearized: prompts whose forward passes run together as one left-padded batch (the n training
+    /// prompts of an LRE share one pass: batch-1 passes run far below the matmul rate).</summary>
+    public int RecordBatchSize { get; init; } = 16;
 
     public static JacobianOptions Default { get; } = new();
 }

@@ -1,6 +1,5 @@
-using Relens.Relations;
 using Relens.Models;
-using Relens.Models.Hooks;
+using Relens.Relations;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,16 +9,26 @@ namespace Relens.Lre;
 /// the last token, before the final norm). Float32, in the caller's dispose scope.</summary>
 public sealed record SubjectJacobianResult(Tensor Jacobian, Tensor H, Tensor Z)
 {
-    /// <summary>Seconds spent in the plain (no-gradient) forward passes that read h and z, so callers can
-    /// report the forward and Jacobian phases separately.</summary>
+    /// <summary>Wall seconds of the no-gradient forward work that read h and z (and recorded tapes).</summary>
     public double ForwardSeconds { get; init; }
 }
 
+/// <summary>J and h for several layers of one prompt (one shared z). Float32, in the caller's dispose scope.</summary>
+public sealed record SubjectJacobians(IReadOnlyDictionary<LayerRef, Tensor> Jacobians, IReadOnlyDictionary<LayerRef, Tensor> H, Tensor Z)
+{
+    /// <summary>This prompt's share of the forward work (a batched recording pass is split evenly over its prompts).</summary>
+    public double ForwardSeconds { get; init; }
+
+    public SubjectJacobianResult this[LayerRef layer] => Jacobians.TryGetValue(layer, out var j)
+        ? new SubjectJacobianResult(j, H[layer], Z) { ForwardSeconds = ForwardSeconds }
+        : throw new ArgumentException($"layer {layer} was not computed");
+}
+
 /// <summary>
-/// Computes the LRE's per-prompt Jacobian in batches instead of d separate backward passes:
-/// the prefix before the subject token runs once into a KV cache; the suffix (subject token … end) is
-/// replicated B times along the batch dimension, each replica's h is a separate leaf, and one backward
-/// pass with one-hot output gradients yields B rows of J at once.
+/// The LRE's per-prompt Jacobians (LRE-METHOD §3 step 4). Dispatches on <see cref="JacobianOptions.Method"/>:
+/// <see cref="LinearizedJacobian"/> (one forward pass recording tapes, then hand-written VJPs for many cotangents at
+/// once, every layer from one backward sweep) where the architecture has tapes, else <see cref="ReplicatedJacobian"/>
+/// (autograd through replicas; the reference).
 /// </summary>
 public static class SubjectJacobian
 {
@@ -27,75 +36,71 @@ public static class SubjectJacobian
     {
         options ??= JacobianOptions.Default;
         layer.Validate(model);
+        if (Linearization(model, options) is null) return ReplicatedJacobian.Compute(model, prompt, layer, options);
         using var scope = torch.NewDisposeScope();
-        int subject = prompt.SubjectIndex, total = prompt.Tokens.Count;
-        var ids = torch.tensor(prompt.Tokens.Ids.Select(i => (long)i).ToArray(), [1, total], ScalarType.Int64);
+        var r = ComputeAllLayers(model, prompt, [layer], options)[layer];
+        return new SubjectJacobianResult(r.Jacobian.MoveToOuterDisposeScope(), r.H.MoveToOuterDisposeScope(), r.Z.MoveToOuterDisposeScope())
+            { ForwardSeconds = r.ForwardSeconds };
+    }
 
-        // 1. prefix (tokens before the subject's last token): h cannot influence it, so it is cached once.
-        KvCache? prefix = null;
-        var forwardClock = System.Diagnostics.Stopwatch.StartNew();
-        try
+    /// <summary>
+    /// J and h for each of <paramref name="layers"/> (e.g. <see cref="LayerRef.All"/>: a layer sweep). Linearized,
+    /// this is one backward sweep from z down to the earliest layer — a full sweep costs about as much as the
+    /// single Jacobian of its lowest layer; Replicated, it is one computation per layer.
+    /// </summary>
+    public static SubjectJacobians ComputeAllLayers(TransformerLM model, SubjectPrompt prompt, IReadOnlyList<LayerRef> layers, JacobianOptions? options = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        SubjectJacobians? result = null;
+        // the callback's tensors die with it: keep copies, detached from its scope and attached to ours
+        Tensor Keep(Tensor t) { var copy = t.clone().DetachFromDisposeScope(); scope.Attach(copy); return copy; }
+        ComputeMany(model, [prompt], layers, (_, r) => result = new SubjectJacobians(
+            r.Jacobians.ToDictionary(kv => kv.Key, kv => Keep(kv.Value)), r.H.ToDictionary(kv => kv.Key, kv => Keep(kv.Value)), Keep(r.Z))
+            { ForwardSeconds = r.ForwardSeconds }, options);
+        return new SubjectJacobians(
+            result!.Jacobians.ToDictionary(kv => kv.Key, kv => kv.Value.MoveToOuterDisposeScope()),
+            result.H.ToDictionary(kv => kv.Key, kv => kv.Value.MoveToOuterDisposeScope()), result.Z.MoveToOuterDisposeScope())
+            { ForwardSeconds = result.ForwardSeconds };
+    }
+
+    /// <summary>
+    /// <see cref="ComputeAllLayers"/> for several prompts, handing each result to <paramref name="consume"/>(index, result)
+    /// in order; the result's tensors are freed when it returns (keep clones). Linearized, the prompts' forward
+    /// passes run together as one batch (<see cref="JacobianOptions.RecordBatchSize"/>), which costs much less
+    /// than one pass per prompt.
+    /// </summary>
+    public static void ComputeMany(TransformerLM model, IReadOnlyList<SubjectPrompt> prompts, IReadOnlyList<LayerRef> layers,
+        Action<int, SubjectJacobians> consume, JacobianOptions? options = null)
+    {
+        options ??= JacobianOptions.Default;
+        if (layers.Count == 0) throw new ArgumentException("no layers requested", nameof(layers));
+        foreach (var l in layers) l.Validate(model);
+        if (Linearization(model, options) is { } blocks)
         {
-            using (torch.no_grad())
-            {
-                if (subject > 0)
-                    prefix = model.Forward(new ForwardInput { InputIds = ids.narrow(1, 0, subject), ReturnCache = true, Logits = LogitsAt.None }).Cache;
-
-                // 2. suffix once, recording the layer-ℓ states of the suffix tokens: [1, S, d]
-                var suffixIds = ids.narrow(1, subject, total - subject);
-                using var capture = new ActivationCapture(model.HookPoints, [layer.HookName]);
-                var z0 = model.Forward(new ForwardInput { InputIds = suffixIds, Past = prefix, Logits = LogitsAt.None })
-                    .LastBlockOutput.select(0, 0).select(0, -1);
-                var states = capture[layer.HookName].clone(); // [1, S, d], now in this scope
-                var h = states.select(0, 0).select(0, 0);
-                forwardClock.Stop();
-
-                // 3. rows of J in chunks of B replicas
-                long d = model.HiddenSize, suffix = total - subject;
-                int chunk = options.ChunkSize ?? ChunkFor(model, layer, suffix, subject, options.MemoryBudgetBytes);
-                var jacobian = torch.zeros(d, d, dtype: ScalarType.Float32);
-                for (long start = 0; start < d; start += chunk)
-                {
-                    long rows = Math.Min(chunk, d - start);
-                    using var chunkScope = torch.NewDisposeScope();
-                    using var enableGrad = torch.enable_grad();
-                    using var replicas = prefix?.Repeat(rows);
-                    var block = Rows(model, layer, states, rows, start, replicas);
-                    jacobian.narrow(0, start, rows).copy_(block);
-                }
-                return new SubjectJacobianResult(
-                    jacobian.MoveToOuterDisposeScope(),
-                    h.to(ScalarType.Float32).MoveToOuterDisposeScope(),
-                    z0.to(ScalarType.Float32).MoveToOuterDisposeScope()) { ForwardSeconds = forwardClock.Elapsed.TotalSeconds };
-            }
+            LinearizedJacobian.Compute(model, blocks, prompts, layers, options, consume);
+            return;
         }
-        finally { prefix?.Dispose(); }
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var results = layers.Distinct().ToDictionary(l => l, l => ReplicatedJacobian.Compute(model, prompts[i], l, options));
+            consume(i, new SubjectJacobians(results.ToDictionary(kv => kv.Key, kv => kv.Value.Jacobian),
+                results.ToDictionary(kv => kv.Key, kv => kv.Value.H), results.Values.First().Z)
+                { ForwardSeconds = results.Values.Sum(r => r.ForwardSeconds) });
+        }
     }
 
-    /// <summary>Rows start..start+rows−1 of J: ∂z_k/∂h for each k, from one backward pass over <paramref name="rows"/> replicas.</summary>
-    private static Tensor Rows(TransformerLM model, LayerRef layer, Tensor states, long rows, long start, KvCache? past)
-    {
-        long suffix = states.shape[1], d = states.shape[2];
-        var h = states.select(1, 0).expand(rows, d).clone().requires_grad_(true);            // [B, d] leaves
-        var rest = states.narrow(1, 1, suffix - 1).expand(rows, suffix - 1, d);              // constants
-        var x = torch.cat([h.unsqueeze(1), rest], 1);                                         // [B, S, d]
-        var ctx = model.Context(rows, suffix, past, null, null, null);
-        if (layer.IsEmbedding) x = model.ResidualFromEmbedding(x, ctx.PositionIds);
-        var z = model.RunBlocks(x, layer.NextBlock, ctx).select(1, -1);                      // [B, d]
-        var directions = torch.eye(d, dtype: z.dtype).narrow(0, start, rows);                // one-hot rows
-        var grads = torch.autograd.grad([z], [h], [directions], allow_unused: true);
-        // At the last layer z cannot depend on the subject position's state: J = 0.
-        return grads[0] is { } g && !g.IsInvalid ? g.to(ScalarType.Float32) : torch.zeros(rows, d);
-    }
+    /// <summary>Whether <paramref name="model"/> gets the linearized (fast) path under <paramref name="options"/>.</summary>
+    public static bool IsLinearized(TransformerLM model, JacobianOptions? options = null) =>
+        Linearization(model, options ?? JacobianOptions.Default) is not null;
 
-    /// <summary>Replicas per chunk so that the saved activations stay within the budget.</summary>
-    private static int ChunkFor(TransformerLM model, LayerRef layer, long suffix, long prefix, long budget)
+    private static IJacobianBlocks? Linearization(TransformerLM model, JacobianOptions options) => options.Method switch
     {
-        long blocks = Math.Max(1, model.NumLayers - layer.NextBlock);
-        long d = model.HiddenSize;
-        // per replica and block: ~40 d-sized vectors per token (norms, qkv, MLP 4d in and out, residuals)
-        // plus attention scores and probabilities over (prefix + suffix) keys, 4 bytes each
-        long perReplica = 4 * blocks * suffix * (40 * d + 4 * (prefix + suffix) * 16);
-        return (int)Math.Clamp(budget / Math.Max(1, perReplica), 1, d);
-    }
+        JacobianMethod.Replicated => null,
+        JacobianMethod.Linearized => JacobianBlocks.For(model) ?? throw new RelensException(
+            $"the linearized Jacobian is not available for {model.GetName()}" +
+            (model.HookPoints.Values.Any(h => h.IsActive) ? " while hooks are active" : " (no block tapes for this architecture)") +
+            "; use the replicated method"),
+        _ => JacobianBlocks.For(model),
+    };
 }

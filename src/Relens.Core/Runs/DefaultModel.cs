@@ -54,10 +54,13 @@ public static class DefaultModel
         }
         string relations = RelationDataRoot.Resolve(relationsDir);
         log($"default model: training the '{World}' world model from scratch into {folder} (first run only, about 20 minutes on 2 cores)");
-        // the same recipe as `relens world-train --world default` with its defaults: 6×256 GPT-2, 20-minute budget
+        // the same recipe as `relens world train --world default` with its defaults: 6×256 GPT-2, 20-minute budget
         var settings = new WorldBuildSettings(WorldSpec.Preset(World, relations), relations, new WorldModelShape(),
             new TrainOptions(TimeBudget: TimeSpan.FromMinutes(20), Seed: Seed, LogEvery: 50));
         WorldBuild.Train(settings, folder, log);
+        // what it learned (8-shot ICL accuracy per relation) into accuracy.json; the run itself measures the LREs
+        var report = WorldEvaluation.Run(folder, WorldCorpus.Build(settings.Spec, relations), lreTrials: 0, log, probes: false);
+        log($"wrote {WorldAccuracyFile.Write(folder, report)}");
         return folder;
     }
 }

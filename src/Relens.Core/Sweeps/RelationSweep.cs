@@ -100,24 +100,45 @@ public sealed class RelationSweep
         var trainPrompts = train.Select(s => SubjectPrompt.Create(_lm, IclPrompt.Build(template, s.Subject, train, _lm.PromptPrefix), s.Subject)).ToList();
         using var trainStates = _settings.Baselines ? PromptStates.Read(_lm, trainPrompts, layers) : null;
 
-        foreach (var layer in layers)
+        var lmAnswers = known.Select(i => _lm.Tokenizer.Decode(states.LmTopIds[i][0])).ToArray();
+        var pending = layers.Where(l => !_store.Has(Key(relation, trial, l, SweepMetrics.UnitDone))).ToList();
+        // One Jacobian pass per training prompt serves a group of layers (the linearized Jacobian reads every
+        // layer on its way down); groups keep the d×d matrices held at once within LayerGroupBytes.
+        long perLayer = 4L * _lm.Model.HiddenSize * _lm.Model.HiddenSize;
+        int groupSize = (int)Math.Clamp(LayerGroupBytes / perLayer, 1, Math.Max(1, pending.Count));
+        foreach (var group in pending.Chunk(groupSize))
         {
-            if (_store.Has(Key(relation, trial, layer, SweepMetrics.UnitDone))) continue;
             var clock = Stopwatch.StartNew();
-            var h = states.H(layer).index_select(0, knownIndex);
-            var lmAnswers = known.Select(i => _lm.Tokenizer.Decode(states.LmTopIds[i][0])).ToArray();
-            RunUnit(relation, trial, layer, template, train, knownSamples, knownPrompts, h, z, pairs, trainStates, lmAnswers);
-            Put(Key(relation, trial, layer, SweepMetrics.UnitDone), clock.Elapsed.TotalSeconds);
-            _log($"{relation.Name} trial {trial} layer {layer}: {clock.Elapsed.TotalSeconds:F1}s");
-            unitFinished?.Invoke();
+            var lres = LreEstimator.EstimateLayers(_lm, relation.Name, template, train, group, _settings.Beta, _settings.Jacobian);
+            double estimateShare = clock.Elapsed.TotalSeconds / group.Length;
+            try
+            {
+                foreach (var lre in lres)
+                {
+                    clock.Restart();
+                    var h = states.H(lre.Layer).index_select(0, knownIndex);
+                    RunUnit(relation, trial, lre, knownSamples, knownPrompts, h, z, pairs, trainStates, lmAnswers);
+                    double seconds = estimateShare + clock.Elapsed.TotalSeconds;
+                    Put(Key(relation, trial, lre.Layer, SweepMetrics.UnitDone), seconds);
+                    _log($"{relation.Name} trial {trial} layer {lre.Layer}: {seconds:F1}s");
+                    unitFinished?.Invoke();
+                }
+            }
+            finally
+            {
+                foreach (var lre in lres) lre.Dispose();
+            }
         }
     }
 
-    private void RunUnit(Relation relation, int trial, LayerRef layer, string template, IReadOnlyList<RelationSample> train,
+    /// <summary>Memory for the weight matrices of one group of layers estimated together (1 GiB: 16 layers at d = 4096).</summary>
+    private const long LayerGroupBytes = 1L << 30;
+
+    private void RunUnit(Relation relation, int trial, LinearRelation lre,
         List<RelationSample> known, List<SubjectPrompt> prompts, Tensor h, Tensor z, List<(int, int)> pairs, PromptStates? trainStates, string[] lmAnswers)
     {
         using var scope = torch.NewDisposeScope();
-        using var lre = LreEstimator.Estimate(_lm, relation.Name, template, train, layer, _settings.Beta, _settings.Jacobian);
+        var layer = lre.Layer;
         Put(Key(relation, trial, layer, SweepMetrics.JacobianSeconds), lre.Info.TimingSeconds["jacobian"]);
         Put(Key(relation, trial, layer, SweepMetrics.WeightNorm), lre.Weight.norm().item<float>());
         Put(Key(relation, trial, layer, SweepMetrics.BiasNorm), lre.Bias.norm().item<float>());

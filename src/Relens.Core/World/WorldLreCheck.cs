@@ -58,10 +58,13 @@ public static class WorldLreCheck
             known += knownSamples.Count;
             majority += MajorityShare(lm, knownSamples);
             var index = torch.tensor(knownIdx.Select(i => (long)i).ToArray());
-            foreach (var layer in layers)
+            // one Jacobian pass per training prompt gives every layer's LRE
+            var lres = LreEstimator.EstimateLayers(lm, relation.Name, relation.PromptTemplate, train, layers, Betas[0]);
+            foreach (var lre in lres)
             {
+                using var _ = lre;
+                var layer = lre.Layer;
                 var h = states.H(layer).index_select(0, index);
-                using var lre = LreEstimator.Estimate(lm, relation.Name, relation.PromptTemplate, train, layer, Betas[0]);
                 for (int b = 0; b < Betas.Count; b++)
                 {
                     using var scaled = lre.WithBeta(Betas[b]);

@@ -30,7 +30,7 @@ public class WorldReportTests
     public void Passive_OpenMP_wait_reaches_the_native_environment()
     {
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 }) return;
-        OpenMpWaitPolicy.PreferPassive();
+        Relens.Runtime.OpenMpEnvironment.PreferWaitPolicy("PASSIVE");
         Assert.Equal("PASSIVE", Marshal.PtrToStringAnsi(GetEnv("OMP_WAIT_POLICY")));
     }
 }

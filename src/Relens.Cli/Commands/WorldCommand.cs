@@ -1,15 +1,14 @@
-using System.Text.Json;
 using Relens.Relations;
 using Relens.World;
 
 namespace Relens.Cli.Commands;
 
-/// <summary>`relens world-train`: make a world's text, fit its BPE, train a small GPT-2 from scratch, save it as a
-/// Hugging Face folder and measure what it knows (ICL knowledge, linear probes, LRE faithfulness).</summary>
-public sealed class WorldTrainCommand : ICommand
+/// <summary>`relens world train`: make a world's text, fit its BPE, train a small GPT-2 from scratch, save it as a
+/// Hugging Face folder and measure what it knows (ICL knowledge, linear probes, LRE faithfulness) into accuracy.json.</summary>
+public sealed class WorldCommand : ICommand
 {
-    public string Name => "world-train";
-    public string Summary => "train a small GPT-2 from scratch on a world of relation facts (resumable) and measure it";
+    public string Name => "world";
+    public string Summary => "'world train [--world default|full|tiny] [--seed S] --out DIR': train a small GPT-2 on relation facts (resumable) and measure it";
 
     private static readonly string[] Values =
     [
@@ -20,8 +19,10 @@ public sealed class WorldTrainCommand : ICommand
 
     public int Run(IReadOnlyList<string> args)
     {
-        var a = CliArgs.Parse(args, Values, ["no-eval", "eval-only", "no-probe"]);
-        OpenMpWaitPolicy.PreferPassive();
+        if (args.Count == 0 || args[0] != "train")
+            throw new RelensException("usage: relens world train [--world default|full|tiny] [--seed S] --out DIR [--minutes M | --steps N] " +
+                "[--layers L --d-model D --heads H] [--no-eval | --eval-only] [--no-probe] [--lre-trials K]");
+        var a = CliArgs.Parse(args.Skip(1).ToList(), Values, ["no-eval", "eval-only", "no-probe"]);
         string relations = RelationDataRoot.Resolve(a.Get("relations"));
         string outDir = Path.GetFullPath(a.Require("out"));
         var spec = Spec(a, relations);
@@ -39,15 +40,9 @@ public sealed class WorldTrainCommand : ICommand
         if (a.Flag("no-eval")) return 0;
         var corpus = WorldCorpus.Build(spec, relations);
         var report = WorldEvaluation.Run(outDir, corpus, a.GetInt("lre-trials", 2), Console.WriteLine, probes: !a.Flag("no-probe"));
-        var faithful = report.FaithfulRelations();
-        Console.WriteLine($"relations with LRE faithfulness ≥ 0.6 and ≥ majority + 0.2: {faithful.Count} ({string.Join(", ", faithful.Select(r => r.Relation))})");
-        File.WriteAllText(Path.Combine(outDir, "world-report.json"), JsonSerializer.Serialize(new
-        {
-            knowledge = new { report.Knowledge.Overall, report.Knowledge.PerRelation },
-            probes = report.Probes,
-            lre = report.Lre.Select(r => new { r.Relation, r.Trials, r.KnownTestFacts, r.Majority, betas = WorldLreCheck.Betas, r.Faithfulness }),
-            faithful = faithful.Select(r => r.Relation),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        string path = WorldAccuracyFile.Write(outDir, report);
+        Console.WriteLine(WorldAccuracyTable.Render(report));
+        Console.WriteLine($"wrote {path}");
         return 0;
     }
 

@@ -1,0 +1,100 @@
+using Relens.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Relens.Lre;
+
+/// <summary>
+/// Scaled dot-product attention (as <see cref="AttentionKernel.Attend"/>) of one prompt's suffix, with its VJP for
+/// B cotangents. Queries, keys, values and probabilities are those of the single forward pass, so the
+/// cotangents fold into the rows of per-head matmuls — [H, B·t, hd] × [H, hd, S] — instead of B·H tiny
+/// products. Only the suffix's keys and values get cotangents (earlier positions are constants).
+/// </summary>
+internal sealed class AttentionTape
+{
+    // suffix queries [H, T, hd] and all keys [H, S, hd], both times the score scale; all values [H, S, hd];
+    // suffix probabilities [H, T, S]; all in the softmax dtype.
+    // The suffix is the last T of the S key positions.
+    private readonly Tensor _q, _k, _v, _probs;
+    private readonly long _kvHeads;
+
+    private AttentionTape(Tensor q, Tensor k, Tensor v, Tensor probs, long kvHeads)
+    {
+        _q = q; _k = k; _v = v; _probs = probs; _kvHeads = kvHeads;
+    }
+
+    /// <summary>Mirrors AttentionKernel.Attend op for op (so outputs are identical) for q [P, H, N, hd], k, v
+    /// [P, Hkv, N, hd]; <paramref name="output"/> is [P, N, H·hd]. Prompt p's tape keeps the queries and probabilities
+    /// of positions <paramref name="from"/>[p]..N−1 (its suffix; null where that is empty) and all keys and values
+    /// (padding keys have probability 0, so they never receive a cotangent).</summary>
+    public static AttentionTape?[] Record(Tensor q, Tensor k, Tensor v, AttentionContext ctx, int layer, double scale, long[] from, out Tensor output)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (ctx.Past is not null) throw new ArgumentException("attention tapes record whole prompts (no KV cache)");
+        long prompts = q.shape[0], heads = q.shape[1], kvHeads = k.shape[1], n = q.shape[2];
+        if (kvHeads != heads)
+        {
+            k = k.repeat_interleave(heads / kvHeads, 1);
+            v = v.repeat_interleave(heads / kvHeads, 1);
+        }
+        var softmaxType = AttentionKernel.SoftmaxType(q.dtype);
+        var scores = torch.matmul(q, k.transpose(-1, -2)).to(softmaxType) * scale;
+        scores = scores + ctx.Mask.to(softmaxType);
+        var probs = nn.functional.softmax(scores, -1);
+        var heads4 = torch.matmul(probs.to(v.dtype), v);
+        output = heads4.transpose(1, 2).reshape(prompts, n, heads * heads4.shape[3]).MoveToOuterDisposeScope();
+        var q32 = q.to(softmaxType);
+        var k32 = k.to(softmaxType);
+        var v32 = v.to(softmaxType);
+        // The score scale is folded into the saved queries and keys: each of their cotangents carries it once.
+        // Copies, not views: a view would keep the whole batch's q|k|v and probabilities alive.
+        return from.Select((f, p) => f == n ? null : new AttentionTape(
+            (q32[p].narrow(1, f, n - f) * scale).MoveToOuterDisposeScope(), (k32[p] * scale).MoveToOuterDisposeScope(),
+            v32[p].clone().MoveToOuterDisposeScope(), probs[p].narrow(1, f, n - f).clone().MoveToOuterDisposeScope(), kvHeads)).ToArray();
+    }
+
+    /// <summary>Hands the recorded tensors to the caller's outer dispose scope.</summary>
+    public AttentionTape MoveToOuterDisposeScope()
+    {
+        foreach (var t in new[] { _q, _k, _v, _probs }) t.MoveToOuterDisposeScope();
+        return this;
+    }
+
+    /// <summary>
+    /// <paramref name="gOut"/> [B, t, H·hd]: cotangents of the last t queries' outputs. Returns, in the model
+    /// dtype and [B, positions, heads, hd] layout (views, copy them where needed): the query cotangents of those
+    /// t positions, and the key and value cotangents of all T suffix positions (Hkv heads).
+    /// </summary>
+    public (Tensor Q, Tensor K, Tensor V) Backward(Tensor gOut)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = gOut.shape[0], t = gOut.shape[1], heads = _q.shape[0], T = _q.shape[1], hd = _q.shape[2], S = _k.shape[1];
+        var dtype = gOut.dtype;
+        // [H, B, t, hd]: heads first, so each head's cotangents are the rows of one matmul
+        var go = gOut.to(_q.dtype).view(b, t, heads, hd).permute(2, 0, 1, 3).contiguous();
+        var probs = _probs.narrow(1, T - t, t).unsqueeze(1);                                    // [H, 1, t, S]
+        var gp = torch.matmul(go.view(heads, b * t, hd), _v.transpose(1, 2)).view(heads, b, t, S);
+        // softmax VJP: p ⊙ (g − Σ g·p) = p⊙g − p·Σ(p⊙g), in place
+        gp.mul_(probs);
+        var gs = gp.addcmul_(probs, gp.sum([-1], keepdim: true), -1.0);
+        var gq = torch.matmul(gs.view(heads, b * t, S), _k).view(heads, b, t, hd);
+        // keys of the suffix: Σ over the t queries of gs · q
+        var gsNew = gs.narrow(3, S - T, T).transpose(2, 3).reshape(heads, b * T, t);
+        var gk = torch.matmul(gsNew, _q.narrow(1, T - t, t)).view(heads, b, T, hd);
+        // values of the suffix: Σ over the t queries of p · g_out, with B·hd as the matmul's columns
+        var goCols = go.permute(0, 2, 1, 3).reshape(heads, t, b * hd);
+        var gv = torch.matmul(_probs.narrow(1, T - t, t).narrow(2, S - T, T).transpose(1, 2), goCols).view(heads, T, b, hd);
+        var q = gq.permute(1, 2, 0, 3);
+        var k = GroupSum(gk.permute(1, 2, 0, 3));
+        var v = GroupSum(gv.permute(2, 1, 0, 3));
+        return (q.to(dtype).MoveToOuterDisposeScope(), k.to(dtype).MoveToOuterDisposeScope(), v.to(dtype).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Grouped-query attention: a KV head served heads/Hkv query heads, so its cotangent sums theirs.</summary>
+    private Tensor GroupSum(Tensor g)
+    {
+        long heads = g.shape[2];
+        if (_kvHeads == heads) return g;
+        return g.reshape(g.shape[0], g.shape[1], _kvHeads, heads / _kvHeads, g.shape[3]).sum(3);
+    }
+}

@@ -1,0 +1,78 @@
+using Relens.Models;
+using Relens.Models.Gpt2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Relens.Lre;
+
+/// <summary>GPT-2 blocks as tapes: x + attn(ln_1(x)), then + mlp(ln_2(·)), with the model's own modules in the forward pass.</summary>
+internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
+{
+    private readonly Gpt2Model _model;
+    private readonly Func<Tensor, Tensor> _activation;
+
+    public Gpt2JacobianBlocks(Gpt2Model model)
+    {
+        _model = model;
+        _activation = Activations.Get(model.Config.ActivationFunction, "config.json");
+    }
+
+    public IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output)
+    {
+        using var scope = torch.NewDisposeScope();
+        var c = _model.Config;
+        var block = _model.transformer.h[layer];
+        long n = x.shape[1];
+        // the same scale Gpt2Attention uses
+        double scale = (c.ScaleAttnWeights ? 1.0 / Math.Sqrt(c.NEmbd / c.NHead) : 1.0) / (c.ScaleAttnByInverseLayerIdx ? layer + 1 : 1);
+
+        var qkv = block.attn.c_attn.forward(block.ln_1.forward(x)).chunk(3, -1);
+        var attention = AttentionTape.Record(AttentionKernel.SplitHeads(qkv[0], c.NHead), AttentionKernel.SplitHeads(qkv[1], c.NHead),
+            AttentionKernel.SplitHeads(qkv[2], c.NHead), ctx, layer, scale, from, out var attended);
+        var mid = x + block.attn.c_proj.forward(attended);
+        var mlp = ActivationTape.Record(_activation, block.mlp.c_fc.forward(block.ln_2.forward(mid)), from, out var activated);
+        output = (mid + block.mlp.c_proj.forward(activated)).MoveToOuterDisposeScope();
+        // the tapes' tensors belong to this scope: hand them to the caller's with the output
+        return from.Select((f, p) => f == n ? null : (IBlockTape)new Tape(block,
+            NormTape.LayerNorm(x[p].narrow(0, f, n - f).unsqueeze(0), block.ln_1.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            attention[p]!.MoveToOuterDisposeScope(),
+            NormTape.LayerNorm(mid[p].narrow(0, f, n - f).unsqueeze(0), block.ln_2.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            mlp[p]!.MoveToOuterDisposeScope(), n - f)).ToArray();
+    }
+
+    private sealed class Tape(Gpt2Block block, NormTape ln1, AttentionTape attention, NormTape ln2, ActivationTape mlp, long tokens) : IBlockTape
+    {
+        // Conv1D weights are [in, out] (y = x·W), so an input cotangent is g·Wᵀ: a transposed view, no copy.
+        public Tensor Backward(Tensor g)
+        {
+            using var scope = torch.NewDisposeScope();
+            long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = tokens;
+            // MLP branch, only at the t positions that carry a cotangent
+            var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.weight.t()));
+            var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.weight.t())).add_(g);
+            // attention: queries at those t positions, keys and values at all T
+            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, block.attn.c_proj.weight.t()));
+            var w = block.attn.c_attn.weight;                                                    // [d, 3d]: q | k | v
+            var gqkv = torch.empty(b, T, 3 * d, dtype: g.dtype);
+            gqkv.narrow(2, d, d).view(b, T, gk.shape[2], -1).copy_(gk);
+            gqkv.narrow(2, 2 * d, d).view(b, T, gv.shape[2], -1).copy_(gv);
+            Tensor gLn1;
+            if (t == T)
+            {
+                gqkv.narrow(2, 0, d).view(b, T, gq.shape[2], -1).copy_(gq);
+                gLn1 = torch.matmul(gqkv, w.t());
+            }
+            else
+            {
+                // the last block: query cotangents only at the last t positions, so skip the zero rows
+                var gqTail = gqkv.narrow(1, T - t, t).narrow(2, 0, d);
+                gqTail.view(b, t, gq.shape[2], -1).copy_(gq);
+                gLn1 = torch.matmul(gqkv.narrow(2, d, 2 * d), w.narrow(1, d, 2 * d).t());
+                gLn1.narrow(1, T - t, t).add_(torch.matmul(gqTail, w.narrow(1, 0, d).t()));
+            }
+            var gx = ln1.BackwardInPlace(gLn1);
+            gx.narrow(1, T - t, t).add_(gMid);
+            return gx.MoveToOuterDisposeScope();
+        }
+    }
+}

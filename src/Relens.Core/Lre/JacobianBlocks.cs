@@ -1,0 +1,61 @@
+using Relens.Models;
+using Relens.Models.Gpt2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Relens.Lre;
+
+/// <summary>
+/// What one block's vector-Jacobian product needs for one prompt, saved by a single forward pass. Because every
+/// Jacobian row linearises around the same point, the nonlinear factors (softmax, norm scales, activation
+/// slopes) are computed once and shared by all B cotangents in Backward, which is then just matmuls of
+/// [B·T, k] × [k, m] plus cheap broadcasts: no replicated forward pass, no autograd graph, no weight
+/// gradients. Tensors live in the dispose scope the tape was recorded in.
+/// </summary>
+internal interface IBlockTape
+{
+    /// <summary>
+    /// Cotangents at the block output → cotangents at its input, for the T recorded (suffix) positions.
+    /// <paramref name="g"/> is [B, t, d] for the LAST t of them (the earlier ones are zero: above the last
+    /// block only the last token carries a cotangent); the result is [B, T, d].
+    /// </summary>
+    Tensor Backward(Tensor g);
+}
+
+/// <summary>An architecture's blocks as tapes: how the linearised Jacobian runs on it.</summary>
+internal interface IJacobianBlocks
+{
+    /// <summary>
+    /// Runs block <paramref name="layer"/> on <paramref name="x"/> [P, N, d] — P left-padded prompts, padding and
+    /// positions in <paramref name="ctx"/> — and returns one tape per prompt p for its suffix, the positions
+    /// <paramref name="from"/>[p]..N−1 the cotangents flow through (null where <paramref name="from"/>[p] = N).
+    /// <paramref name="output"/> is the block's output at all positions, as the model's own forward pass computes it.
+    /// </summary>
+    IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output);
+
+    /// <summary>Cotangent of block 0's input → cotangent of the token embedding ("emb"). GPT-2 adds
+    /// positions and rotary models pass the embedding on unchanged: both are the identity.</summary>
+    Tensor EmbeddingBackward(Tensor g) => g;
+}
+
+/// <summary>
+/// Which architectures have tapes; others use <see cref="ReplicatedJacobian"/> (autograd: exact, 3–6× slower).
+/// A new architecture adds its IJacobianBlocks here (or calls Register), built from NormTape, AttentionTape
+/// (grouped-query attention included) and ActivationTape; rotary embeddings need their inverse rotation on
+/// the query and key cotangents.
+/// </summary>
+internal static class JacobianBlocks
+{
+    private static readonly Dictionary<Type, Func<TransformerLM, IJacobianBlocks>> Factories = new()
+    {
+        [typeof(Gpt2Model)] = m => new Gpt2JacobianBlocks((Gpt2Model)m),
+    };
+
+    public static void Register<TModel>(Func<TModel, IJacobianBlocks> factory) where TModel : TransformerLM =>
+        Factories[typeof(TModel)] = m => factory((TModel)m);
+
+    /// <summary>The model's tapes, or null when its architecture has none or a hook is active (tapes do
+    /// not run hooks, so a hooked model — e.g. one being edited — must go through its own forward pass).</summary>
+    public static IJacobianBlocks? For(TransformerLM model) =>
+        Factories.TryGetValue(model.GetType(), out var make) && !model.HookPoints.Values.Any(h => h.IsActive) ? make(model) : null;
+}

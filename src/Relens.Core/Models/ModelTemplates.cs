@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Relens.Checkpoints;
+using Relens.Models.Gpt2;
+using Relens.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Relens.Models;
+
+/// <summary>The size of a new model (`relens model init`); architecture-specific fields keep HF defaults.</summary>
+public sealed record ModelShape(int Layers, int Dim, int Heads, int Vocab, int Positions = 1024)
+{
+    public void Validate()
+    {
+        foreach (var (name, value) in new[] { ("layers", Layers), ("dim", Dim), ("heads", Heads), ("vocab", Vocab), ("positions", Positions) })
+            if (value <= 0) throw new RelensException($"--{name} must be a positive integer, got {value}");
+        if (Dim % Heads != 0) throw new RelensException($"--dim {Dim} is not divisible by --heads {Heads}");
+    }
+}
+
+/// <summary>
+/// Builds config.json for a new model of a given architecture (HF's <c>--arch</c> names = model_type) and
+/// writes randomly initialised HF checkpoint folders. An architecture joins by registering its config
+/// writer (its config class's ToJson), e.g. <c>Register("llama", s => new LlamaConfig { … }.ToJson())</c>.
+/// </summary>
+public static class ModelTemplates
+{
+    private static readonly Dictionary<string, Func<ModelShape, JsonObject>> Configs = new(StringComparer.Ordinal)
+    {
+        ["gpt2"] = s => new Gpt2Config { NLayer = s.Layers, NEmbd = s.Dim, NHead = s.Heads, VocabSize = s.Vocab, NPositions = s.Positions }.ToJson(),
+    };
+
+    public static void Register(string arch, Func<ModelShape, JsonObject> config) => Configs[arch] = config;
+
+    public static IReadOnlyCollection<string> SupportedArchitectures => Configs.Keys.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>config.json for <paramref name="arch"/> at <paramref name="shape"/>.</summary>
+    public static ModelConfig Config(string arch, ModelShape shape)
+    {
+        shape.Validate();
+        if (!Configs.TryGetValue(arch, out var make))
+            throw new RelensException($"--arch '{arch}' is not supported by model init yet; supported: {string.Join(", ", SupportedArchitectures)}");
+        return ModelConfig.FromJson(make(shape));
+    }
+
+    /// <summary>A model of <paramref name="config"/> with <see cref="ModelInit"/> weights for <paramref name="seed"/>.</summary>
+    public static TransformerLM CreateRandom(ModelConfig config, long seed, ScalarType dtype = ScalarType.Float32)
+    {
+        var model = ModelRegistry.Get(config).Create(config, dtype);
+        ModelInit.Initialize(model, seed);
+        return model;
+    }
+
+    /// <summary>
+    /// Writes a Hugging Face model folder: config.json, model.safetensors (parameter names are HF's keys;
+    /// tied weights once) and, from <paramref name="tokenizerFrom"/>, tokenizer.json plus the special-token
+    /// files that name BOS/EOS. Returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> WriteFolder(TransformerLM model, ModelConfig config, string outDir, string? tokenizerFrom)
+    {
+        outDir = Path.GetFullPath(outDir);
+        var tokenizerFiles = tokenizerFrom is null ? [] : TokenizerFiles(tokenizerFrom, config);
+        Directory.CreateDirectory(outDir);
+        var written = new List<string>();
+        string configPath = Path.Combine(outDir, "config.json");
+        File.WriteAllText(configPath, config.Json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        written.Add(configPath);
+        var tensors = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        written.AddRange(SafetensorsWriter.WriteSharded(outDir, tensors, long.MaxValue));
+        foreach (var file in tokenizerFiles)
+        {
+            // bytes, not File.Copy: a copy would keep the source's permissions (shared folders are read-only)
+            string target = Path.Combine(outDir, Path.GetFileName(file));
+            if (File.Exists(target)) File.SetAttributes(target, FileAttributes.Normal);
+            File.WriteAllBytes(target, File.ReadAllBytes(file));
+            written.Add(target);
+        }
+        return written;
+    }
+
+    /// <summary>tokenizer.json and the config files TokenizerLoader reads BOS/EOS from, checked to fit the vocabulary.</summary>
+    private static List<string> TokenizerFiles(string folder, ModelConfig config)
+    {
+        var tokenizer = TokenizerLoader.FromDirectory(Path.GetFullPath(folder)); // validates before anything is written
+        int vocab = config.Int("vocab_size");
+        if (tokenizer.VocabSize > vocab)
+            throw new RelensException($"the tokenizer in {folder} has {tokenizer.VocabSize} tokens but the model's vocabulary is {vocab}: token ids would be out of range");
+        return new[] { TokenizerLoader.TokenizerFileName, "special_tokens_map.json", "tokenizer_config.json" }
+            .Select(f => Path.Combine(Path.GetFullPath(folder), f)).Where(File.Exists).ToList();
+    }
+}
