@@ -70,6 +70,7 @@ public sealed class RunCommand : ICommand
         var s = plan.Settings;   // after CheckModel: ranks resolved
         terminal.Line($"model      {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize})");
         terminal.Line($"relations  {plan.Relations.Count} from {plan.Dataset.Root}");
+        if (plan.SampleNote is { } sampleNote) terminal.Line($"samples    {sampleNote}");
         terminal.Line($"protocol   n = {s.Shots} shots, {s.Trials} trials (seed {s.Seed}), β = {s.Beta.ToString(CultureInfo.InvariantCulture)}, layers {string.Join(",", LayerSpec.Names(s.Layers, lm.Model.NumLayers))}");
         terminal.Line($"grids      β {string.Join(",", s.Betas.Select(b => b.ToString(CultureInfo.InvariantCulture)))}; ranks {string.Join(",", s.RanksFor(lm.Model.HiddenSize))}");
         terminal.Line($"output     {plan.Folder.Directory}{(plan.Resuming ? " (resuming)" : "")}");

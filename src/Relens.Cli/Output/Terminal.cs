@@ -8,10 +8,13 @@ namespace Relens.Cli.Output;
 /// </summary>
 public sealed class Terminal
 {
-    private Terminal(IAnsiConsole console, bool live)
+    private readonly TextWriter? _plain;
+
+    private Terminal(IAnsiConsole console, bool live, TextWriter? plain = null)
     {
         Console = console;
         Live = live;
+        _plain = plain;
     }
 
     public IAnsiConsole Console { get; }
@@ -25,24 +28,30 @@ public sealed class Terminal
     {
         bool live = writer is null && !noProgress && !System.Console.IsOutputRedirected && !IsCi();
         if (live) return new Terminal(AnsiConsole.Console, true);
+        var output = writer ?? System.Console.Out;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer ?? System.Console.Out),
+            Out = new AnsiConsoleOutput(output),
         });
         console.Profile.Width = 120;   // redirected output has no width; 80 would wrap the tables
-        return new Terminal(console, false);
+        return new Terminal(console, false, output);
     }
 
     public static bool IsCi() => Environment.GetEnvironmentVariable("CI") is { } ci && (ci.Equals("true", StringComparison.OrdinalIgnoreCase) || ci == "1");
 
-    public void Line(string text) => Console.WriteLine(text);
+    /// <summary>A log line; plain output writes it as is (Spectre would wrap it at the profile width).</summary>
+    public void Line(string text)
+    {
+        if (_plain is not null) _plain.WriteLine(text);
+        else Console.WriteLine(text);
+    }
 
     public void Muted(string text)
     {
         if (Live) Console.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
-        else Console.WriteLine(text);
+        else Line(text);
     }
 }

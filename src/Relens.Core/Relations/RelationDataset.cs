@@ -91,6 +91,9 @@ public sealed class RelationDataset : IReadOnlyList<Relation>
                               : $"; {Relations.Count} relations are available (e.g. '{Relations[0].Name}')"));
     }
 
+    /// <summary>The same dataset with some relations' samples replaced (e.g. narrowed to the facts a model was taught).</summary>
+    public RelationDataset WithRelations(Func<Relation, Relation> map) => new(Root, Relations.Select(map).ToList());
+
     public bool TryFind(string nameOrStem, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Relation? relation)
     {
         // Exact name first, so a relation can never be shadowed by another's loose match.

@@ -13,8 +13,9 @@ public static class DefaultModel
 {
     public const string World = "default";
     public const int Seed = 1;
-    /// <summary>Bump when the world corpus or model recipe changes, so stale caches are not reused.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>Bump when the world corpus, model recipe or folder contents change, so stale caches are not reused
+    /// (2: the folder lists its taught facts in facts.json).</summary>
+    public const int FormatVersion = 2;
 
     /// <summary>$RELENS_CACHE, else $XDG_CACHE_HOME/relens, else ~/.cache/relens.</summary>
     public static string CacheRoot =>

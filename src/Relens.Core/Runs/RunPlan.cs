@@ -12,4 +12,8 @@ public sealed record RunPlan(RunFolder Folder, RelationDataset Dataset, IReadOnl
 
     /// <summary>--ranks as given; resolved into <see cref="SweepSettings.Ranks"/> once the model's d is known.</summary>
     public string? RanksText { get; init; }
+
+    /// <summary>Set when the model folder lists the facts it was taught (a world model's facts.json) and the
+    /// relations were narrowed to them: says so, with counts, for the log.</summary>
+    public string? SampleNote { get; init; }
 }

@@ -50,6 +50,26 @@ public static class RunPreflight
         return dataset.Relations.Where(chosen.Contains).ToList();
     }
 
+    /// <summary>
+    /// A world model (its folder has facts.json) is measured on the facts it was taught: each of its relations
+    /// keeps only those samples. Relations it was not taught stay whole (it knows none of them).
+    /// </summary>
+    public static RunPlan TaughtFactsOnly(RunPlan plan, string? modelDirectory)
+    {
+        if (modelDirectory is null || World.WorldFactsFile.TryRead(modelDirectory) is not { } taught) return plan;
+        int before = plan.Relations.Sum(r => r.Samples.Count);
+        var dataset = plan.Dataset.WithRelations(r => taught.TryGetValue(r.Name, out var facts)
+            ? r with { Samples = r.Samples.Where(s => facts.Contains((s.Subject, s.Object))).DistinctBy(s => s.Subject).ToList() }
+            : r);
+        var relations = plan.Relations.Select(r => dataset.Find(r.Name)).ToList();
+        int after = relations.Sum(r => r.Samples.Count);
+        return plan with
+        {
+            Dataset = dataset, Relations = relations,
+            SampleNote = $"the facts the model was taught ({World.WorldFactsFile.FileName}): {after} of the relations' {before} samples",
+        };
+    }
+
     private static double[] ParseBetas(string text)
     {
         var items = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -61,6 +81,7 @@ public static class RunPreflight
     /// <summary>The checks that need the model; returns the plan with the rank grid resolved for the model's d.</summary>
     public static RunPlan CheckModel(RunPlan plan, LanguageModel lm)
     {
+        plan = TaughtFactsOnly(plan, lm.Directory);
         LayerSpec.Check(plan.Settings.Layers, lm.Model.NumLayers);
         plan = plan with { Settings = plan.Settings with { Ranks = RankSpec.Parse(plan.RanksText, lm.Model.HiddenSize) } };
         if (plan.Previous is { } p) CheckResumable(plan, p, lm);

@@ -33,7 +33,7 @@ public static class WorldBuild
         var trainer = new WorldTrainer(model, e => corpus.Documents(e).Select(vocab.EncodeIds), s.Training,
             Path.Combine(outDir, TrainFolder), log);
         var result = trainer.Run(cancel);
-        WorldCheckpoint.Save(outDir, model, vocab, About(s, corpus, result));
+        WorldCheckpoint.Save(outDir, model, vocab, About(s, corpus, result), corpus);
         log($"saved {outDir}: {result.Steps} steps, {result.Tokens:N0} tokens, {result.Seconds:F0}s, final loss {result.FinalLoss:F3}");
         return result;
     }

@@ -12,7 +12,7 @@ namespace Relens.World;
 /// </summary>
 public static class WorldCheckpoint
 {
-    public static void Save(string dir, Gpt2Model model, BpeVocabulary vocab, JsonObject? about = null)
+    public static void Save(string dir, Gpt2Model model, BpeVocabulary vocab, JsonObject? about = null, WorldCorpus? corpus = null)
     {
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -22,6 +22,7 @@ public static class WorldCheckpoint
         SafetensorsWriter.Write(Path.Combine(dir, "model.safetensors"), tensors);
         TokenizerJson.Write(vocab, Path.Combine(dir, "tokenizer.json"));
         TokenizerJson.WriteConfig(vocab, Path.Combine(dir, "tokenizer_config.json"), model.Config.NPositions);
+        if (corpus is not null) WorldFactsFile.Write(dir, corpus);
         if (about is not null)
             File.WriteAllText(Path.Combine(dir, "world.json"), about.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
