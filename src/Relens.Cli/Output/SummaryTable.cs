@@ -37,6 +37,6 @@ public static class SummaryTable
         var list = relations.ToList();
         string items = list.Count == 0 ? "none" : string.Join(", ", list.Select(r => $"{r.Relation} ({N(r.Faithfulness)})"));
         if (terminal.Live) terminal.Console.MarkupLine($"[{colour}]{Markup.Escape(title)} — {list.Count}:[/] {Markup.Escape(items)}");
-        else terminal.Console.WriteLine($"{title} — {list.Count}: {items}");
+        else terminal.Line($"{title} — {list.Count}: {items}");
     }
 }

@@ -25,7 +25,7 @@ public static class HtmlReport
             "Causality: how often editing the subject state by W⁺(z′ − z) makes the LM answer the other object. Both at the causality-best layer, as in the paper."));
         b.Append(Section("fig-scatter", "Faithfulness vs causality", FcScatterChart.Render(summary), null));
         b.Append(Section("fig-layers", "By layer", LayerCurvesChart.Render(summary),
-            "Means over valid trials at each swept layer. Faithfulness usually rises through the early-middle layers and falls late; causality needs the subject state before the relation is read out."));
+            "Means over valid trials at each swept layer. In the paper's large models faithfulness rises through the early-middle layers and falls late, and causality needs the subject state before the relation is read out; the panels show where each holds for this model."));
         b.Append(Section("fig-baselines", "Baselines by category",
             BaselineChart.Render(summary, BaselineChart.Kind.Faithfulness) + BaselineChart.Render(summary, BaselineChart.Kind.Causality),
             "Category means over relations with results. Faithfulness here is taken at each relation's faithfulness-best layer (the paper's table), so it can exceed the per-relation figure."));
