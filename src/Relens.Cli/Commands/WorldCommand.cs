@@ -1,4 +1,5 @@
 using Relens.Relations;
+using Relens.Runs;
 using Relens.World;
 
 namespace Relens.Cli.Commands;
@@ -20,12 +21,12 @@ public sealed class WorldCommand : ICommand
     public int Run(IReadOnlyList<string> args)
     {
         if (args.Count == 0 || args[0] != "train")
-            throw new RelensException("usage: relens world train [--world default|full|tiny] [--seed S] --out DIR [--minutes M | --steps N] " +
+            throw new RelensException("usage: relens world train [--world default|full|tiny] [--seed S] [--out DIR] [--minutes M | --steps N] " +
                 "[--layers L --d-model D --heads H] [--no-eval | --eval-only] [--no-probe] [--lre-trials K]");
         var a = CliArgs.Parse(args.Skip(1).ToList(), Values, ["no-eval", "eval-only", "no-probe"]);
         string relations = RelationDataRoot.Resolve(a.Get("relations"));
-        string outDir = Path.GetFullPath(a.Require("out"));
         var spec = Spec(a, relations);
+        string outDir = Path.GetFullPath(a.Get("out") ?? CacheFolder(a, spec));
         int steps = a.GetInt("steps", 0);
         double minutes = a.GetDouble("minutes", steps > 0 ? 0 : 20);
         var training = new TrainOptions(
@@ -44,6 +45,19 @@ public sealed class WorldCommand : ICommand
         Console.WriteLine(WorldAccuracyTable.Render(report));
         Console.WriteLine($"wrote {path}");
         return 0;
+    }
+
+    /// <summary>Options that change what model is made: with any of them the user cache (what `relens run` reuses)
+    /// is not the place for the result, so --out is required.</summary>
+    private static readonly string[] RecipeOptions = Values.Except(["world", "out", "relations", "seed", "lre-trials", "checkpoint-every"]).ToArray();
+
+    /// <summary>Without --out: the preset's folder in the user cache, keyed by world, seed and format version
+    /// (for the default world, the folder `relens run` uses).</summary>
+    private static string CacheFolder(CliArgs a, WorldSpec spec)
+    {
+        if (RecipeOptions.FirstOrDefault(a.Has) is { } changed)
+            throw new RelensException($"--{changed} changes the recipe, so the result does not belong in the cache: give --out DIR");
+        return DefaultModel.FolderFor(spec.Name, spec.Seed);
     }
 
     private static WorldSpec Spec(CliArgs a, string relations)

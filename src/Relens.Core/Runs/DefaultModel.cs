@@ -23,7 +23,10 @@ public static class DefaultModel
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "relens");
 
-    public static string Folder => Path.Combine(CacheRoot, "worlds", $"{World}-seed{Seed}-v{FormatVersion}");
+    public static string Folder => FolderFor(World, Seed);
+
+    /// <summary>The cache folder of a world preset trained with its own recipe and this seed.</summary>
+    public static string FolderFor(string world, int seed) => Path.Combine(CacheRoot, "worlds", $"{world}-seed{seed}-v{FormatVersion}");
 
     public static bool IsTrained(string folder) =>
         File.Exists(Path.Combine(folder, "config.json")) && File.Exists(Path.Combine(folder, "model.safetensors")) && File.Exists(Path.Combine(folder, "tokenizer.json"));

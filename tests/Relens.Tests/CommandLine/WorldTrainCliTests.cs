@@ -38,6 +38,15 @@ public class WorldTrainCliTests
     }
 
     [Fact]
+    public void Without_out_a_changed_recipe_is_refused_so_the_cache_keeps_the_presets_model()
+    {
+        var (code, _, stderr) = CliProcess.Run("world", "train", "--world", "tiny", "--relations", TestPaths.Relations, "--layers", "2");
+        Assert.Equal(2, code);
+        Assert.Contains("--layers changes the recipe", stderr);
+        Assert.Contains("--out DIR", stderr);
+    }
+
+    [Fact]
     public void World_without_a_subcommand_explains_its_usage()
     {
         var (code, _, stderr) = CliProcess.Run("world");
