@@ -9,7 +9,7 @@ namespace Relens.Cli.Commands;
 public sealed class WorldCommand : ICommand
 {
     public string Name => "world";
-    public string Summary => "'world train [--world default|full|tiny] [--seed S] --out DIR': train a small GPT-2 on relation facts (resumable) and measure it";
+    public string Summary => "'world train [--world default|full|tiny] [--seed S] [--out DIR]': train a small GPT-2 on relation facts (resumable) and measure it";
 
     private static readonly string[] Values =
     [
