@@ -80,9 +80,7 @@ public static class WorldLreCheck
             sums.ToDictionary(kv => kv.Key, kv => kv.Value.Select(v => v / n).ToArray()));
     }
 
-    private static double MajorityShare(LanguageModel lm, IReadOnlyList<RelationSample> samples)
-    {
-        var first = samples.Select(s => lm.Tokenizer.Encode(" " + s.Object, addSpecialTokens: false).Ids[0]).ToList();
-        return first.GroupBy(x => x).Max(g => g.Count()) / (double)samples.Count;
-    }
+    // first token of the object as it follows the prompt (after a space), as the LRE's answer would be compared
+    private static double MajorityShare(LanguageModel lm, IReadOnlyList<RelationSample> samples) =>
+        ObjectBaselines.Majority(samples.Select(s => s.Object).ToList(), o => lm.Tokenizer.Encode(" " + o, addSpecialTokens: false).Ids[0]);
 }

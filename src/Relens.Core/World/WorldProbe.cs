@@ -40,7 +40,7 @@ public static class WorldProbe
             : torch.eye(objects.Count);
         var acc = layers.ToDictionary(l => l.ToString(),
             l => LinearProbe.CrossValidatedAccuracy(states.H(l), candidates, labels, Math.Min(folds, r.Facts.Count), ridge, seed));
-        double majority = r.Facts.GroupBy(f => f.Object).Max(g => g.Count()) / (double)r.Facts.Count;
+        double majority = ObjectBaselines.Majority(r.Facts.Select(f => f.Object).ToList(), o => o);
         return new WorldProbeResult(r.Name, acc, majority, unembedding);
     }
 
