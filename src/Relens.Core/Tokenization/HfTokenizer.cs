@@ -14,8 +14,10 @@ internal sealed record TokenizerPipeline(
 /// HF "fast" tokenizer pipeline: added tokens → normalizer → pre-tokenizer → BPE → post-processor.
 /// Offsets are UTF-16 indices into the original text:
 /// <list type="bullet">
-/// <item>byte-level files: a token's span without the spaces that its "Ġ"s stand for ("Ġcapital" →
-/// "capital"; an all-space token → the empty span at its end), HF's ByteLevel trim_offsets rule;</item>
+/// <item>byte-level files: a token's span covers the characters of all its bytes, its "Ġ" spaces
+/// included ("Ġcapital" → " capital", a lone "Ġ" → its space), as HF gives them for GPT-2/GPT-J, whose
+/// ByteLevel post-processor has trim_offsets false; a file whose post-processor sets trim_offsets true
+/// gets HF's trimmed spans instead (the spaces dropped; an all-space token → the empty span at its end);</item>
 /// <item>SentencePiece-style files (LLaMA): a "▁" made from a space covers that space (" capital" for
 /// "▁capital", as HF); the "▁" prepended to the text covers the first character, so "▁The" → "The";</item>
 /// <item>a token holding only some bytes of a character covers the whole character;</item>

@@ -20,7 +20,9 @@ internal static class TokenizerJsonReader
         var model = ReadModel(RequiredObject(root, "model", ""));
         var added = ReadAddedTokens(root);
         var normalizer = Optional(root, "normalizer") is { } n ? ReadNormalizer(n, "normalizer") : null;
-        var pre = Optional(root, "pre_tokenizer") is { } p ? ReadPreTokenizer(p, "pre_tokenizer", ref trim) : null;
+        var pre = Optional(root, "pre_tokenizer") is { } p ? ReadPreTokenizer(p, "pre_tokenizer") : null;
+        // Only the post-processor trims offsets (HF tokenizers: ByteLevel's PostProcessor::process_encodings);
+        // the pre-tokenizer's own trim_offsets field has no effect. GPT-2's file sets it true there, false here.
         var post = Optional(root, "post_processor") is { } q ? ReadPostProcessor(q, "post_processor", model, added, ref trim) : null;
         var decoder = Optional(root, "decoder") is { } d ? ReadDecoder(d, "decoder") : null;
         return new TokenizerPipeline(model, added, normalizer, pre, post, decoder, trim);
@@ -130,7 +132,7 @@ internal static class TokenizerJsonReader
         };
     }
 
-    private static IPreTokenizer ReadPreTokenizer(JsonElement e, string where, ref bool trim)
+    private static IPreTokenizer ReadPreTokenizer(JsonElement e, string where)
     {
         var type = TypeOf(e, where);
         switch (type)
@@ -139,11 +141,10 @@ internal static class TokenizerJsonReader
             {
                 var steps = new List<IPreTokenizer>();
                 int i = 0;
-                foreach (var x in Items(e, "pretokenizers", where)) steps.Add(ReadPreTokenizer(x, $"{where}.pretokenizers[{i++}]", ref trim));
+                foreach (var x in Items(e, "pretokenizers", where)) steps.Add(ReadPreTokenizer(x, $"{where}.pretokenizers[{i++}]"));
                 return new SequencePreTokenizer(steps);
             }
             case "ByteLevel":
-                trim |= Bool(e, "trim_offsets", true, where);
                 return new ByteLevelPreTokenizer(Bool(e, "add_prefix_space", true, where), Bool(e, "use_regex", true, where));
             case "Split":
                 return new SplitPreTokenizer(ReadPattern(e, where), ReadBehavior(e, where), Bool(e, "invert", false, where));

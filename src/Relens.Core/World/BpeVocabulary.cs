@@ -72,7 +72,8 @@ public sealed class BpeVocabulary : ITokenizer
                 {
                     string word = part.Text.Substring(s, l);
                     // Byte → (start, end) of the character it belongs to. As in HF, a token holding only
-                    // part of a multi-byte character gets that whole character's span.
+                    // part of a multi-byte character gets that whole character's span; "Ġ" spaces are part
+                    // of the span (our tokenizer.json's post-processor does not trim offsets, as GPT-2's).
                     var charStart = new List<int>();
                     var charEnd = new List<int>();
                     for (int c = 0; c < word.Length; c++)
@@ -87,26 +88,13 @@ public sealed class BpeVocabulary : ITokenizer
                     {
                         int len = Tokens[id].Length;
                         ids.Add(id);
-                        offsets.Add(Trim(Tokens[id], baseOffset + s + charStart[pos], baseOffset + s + charEnd[pos + len - 1]));
+                        offsets.Add(new CharSpan(baseOffset + s + charStart[pos], baseOffset + s + charEnd[pos + len - 1]));
                         pos += len;
                     }
                 }
             baseOffset += part.Text.Length;
         }
         return new TokenizedText(ids.ToArray(), offsets.ToArray(), ids.Select(i => Tokens[i]).ToArray());
-    }
-
-    /// <summary>HF's ByteLevel trim_offsets (which our tokenizer.json turns on): a token's span leaves out the
-    /// spaces its leading/trailing "Ġ"s stand for; an all-space token gets the empty span at its end.</summary>
-    private static CharSpan Trim(string token, int start, int end)
-    {
-        char space = ByteLevel.ByteToChar[' '];
-        int leading = 0, trailing = 0;
-        while (leading < token.Length && token[leading] == space) leading++;
-        while (trailing < token.Length && token[token.Length - 1 - trailing] == space) trailing++;
-        if (leading > 0) start = Math.Min(start + leading, end);
-        if (trailing > 0 && end >= trailing) end = Math.Max(end - trailing, start);
-        return new CharSpan(start, end);
     }
 
     public string Decode(int id) => id >= 0 && id < Tokens.Count

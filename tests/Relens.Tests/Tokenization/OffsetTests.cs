@@ -20,7 +20,7 @@ public class OffsetTests
     }
 
     [Fact]
-    public void ByteLevelTokensSpanTheirOwnTextWithoutTheLeadingSpace()
+    public void ByteLevelTokensSpanTheirOwnTextWithTheirSpaces()
     {
         var gpt2 = GoldenTokenizers.Gpt2;
         foreach (var text in Texts())
@@ -42,26 +42,46 @@ public class OffsetTests
                 ByteLevelAlphabet.AppendBytes(enc.Tokens[i], tokenBytes);
                 string spanText = text[span.Start..span.End];
                 if (TryDecodeStrict(tokenBytes.ToArray(), out var tokenText))
-                    Assert.Equal(tokenText.Trim(' '), spanText); // trim_offsets drops the spaces "Ġ" stands for
-                else // part of a multi-byte character: the span is the whole character(s), minus trimmed spaces
-                    Assert.True(Contains(Encoding.UTF8.GetBytes(spanText), TrimSpaces(tokenBytes.ToArray())), $"token {i} of \"{text}\": \"{spanText}\" lacks its bytes");
+                    Assert.Equal(tokenText, spanText); // GPT-2's post-processor does not trim: "Ġ" covers its space
+                else // part of a multi-byte character: the span is the whole character(s)
+                    Assert.True(Contains(Encoding.UTF8.GetBytes(spanText), tokenBytes.ToArray()), $"token {i} of \"{text}\": \"{spanText}\" lacks its bytes");
             }
         }
     }
 
     [Fact]
-    public void TrimmedSpansOfAKnownPrompt()
+    public void ByteLevelSpansEqualHuggingFaceOnAKnownPrompt()
     {
-        const string text = "The capital city of France is";
+        // HF's fast GPT-2 tokenizer (post-processor trim_offsets false) on the prompt of issue 20: the
+        // "Ġ" of the double space is its own token and covers that space.
+        const string text = "<|endoftext|>Jimmy Carter  was born in";
         var enc = GoldenTokenizers.Gpt2.Encode(text);
-        Assert.Equal(["The", "capital", "city", "of", "France", "is"], enc.Offsets.Select(o => text[o.Start..o.End]));
-        Assert.Equal(new CharSpan(4, 11), enc.Offsets[1]); // "Ġcapital" → "capital"
-        var spaces = GoldenTokenizers.Gpt2.Encode("a   b"); // "a", "Ġ", "Ġ", "Ġb": all-space tokens are empty
+        Assert.Equal(["<|endoftext|>", "Jimmy", "ĠCarter", "Ġ", "Ġwas", "Ġborn", "Ġin"], enc.Tokens);
+        Assert.Equal([new CharSpan(0, 13), new CharSpan(13, 18), new CharSpan(18, 25), new CharSpan(25, 26), new CharSpan(26, 30)],
+            enc.Offsets.Take(5));
+        var spaces = GoldenTokenizers.Gpt2.Encode("a   b"); // "a", "Ġ", "Ġ", "Ġb"
         Assert.Equal(["a", "Ġ", "Ġ", "Ġb"], spaces.Tokens);
-        Assert.Equal([new CharSpan(0, 1), new CharSpan(2, 2), new CharSpan(3, 3), new CharSpan(4, 5)], spaces.Offsets);
+        Assert.Equal([new CharSpan(0, 1), new CharSpan(1, 2), new CharSpan(2, 3), new CharSpan(3, 5)], spaces.Offsets);
         var split = GoldenTokenizers.Gpt2.Encode(" Đor"); // "ĠÄ" + "Ĳ": both bytes of "Đ" map to all of "Đ"
         Assert.Equal(["ĠÄ", "Ĳ", "or"], split.Tokens);
-        Assert.Equal([new CharSpan(1, 2), new CharSpan(1, 2), new CharSpan(2, 4)], split.Offsets);
+        Assert.Equal([new CharSpan(0, 2), new CharSpan(1, 2), new CharSpan(2, 4)], split.Offsets);
+    }
+
+    [Fact]
+    public void PostProcessorWithTrimOffsetsDropsTheSpaces()
+    {
+        // The same vocabulary with the post-processor's trim_offsets on (as RoBERTa-style files have):
+        // HF's process_offsets drops the spaces "Ġ" stands for; an all-space token becomes empty at its end.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Golden("gpt2-tiny"), "tokenizer.json")))!;
+        json["post_processor"]!["trim_offsets"] = true;
+        string path = Path.Combine(TestPaths.NewTempDir("trim-offsets"), "tokenizer.json");
+        File.WriteAllText(path, json.ToJsonString());
+        var trimmed = TokenizerLoader.FromFile(path);
+        const string text = "The capital city of France is";
+        Assert.Equal(["The", "capital", "city", "of", "France", "is"], trimmed.Encode(text).Offsets.Select(o => text[o.Start..o.End]));
+        Assert.Equal([new CharSpan(0, 1), new CharSpan(2, 2), new CharSpan(3, 3), new CharSpan(4, 5)], trimmed.Encode("a   b").Offsets);
+        // and the pre-tokenizer's trim_offsets (true in GPT-2's file) alone changes nothing
+        Assert.Equal(new CharSpan(3, 11), GoldenTokenizers.Gpt2.Encode(text).Offsets[1]);
     }
 
     [Fact]
@@ -142,8 +162,6 @@ public class OffsetTests
     }
 
     private static int FirstRuneLength(string t) => char.IsHighSurrogate(t[0]) ? 2 : 1;
-
-    private static byte[] TrimSpaces(byte[] b) => b.AsSpan().Trim((byte)' ').ToArray();
 
     private static bool Contains(byte[] haystack, byte[] needle) =>
         haystack.AsSpan().IndexOf(needle) >= 0;
