@@ -63,7 +63,7 @@ public sealed class ReportCommand : ICommand
             }
             var result = RunReport.Write(folder, info, relations, records, tokenizer ?? lm?.Tokenizer, lm, notes);
             LastResult = result;
-            SummaryTable.Write(terminal, result.Summary);
+            SummaryTable.Write(terminal, result.Summary, info.PaperHparams);
             foreach (var note in result.Notes) terminal.Muted("note: " + note);
             terminal.Line($"wrote {folder.SummaryPath}, {folder.SummaryCsvPath} and {result.ReportPath} ({result.LensExamples} lens heat maps)");
             return 0;

@@ -31,14 +31,20 @@ public sealed class RunCommand : ICommand
     /// <summary>What the last <see cref="Run"/> did (for tests and embedding).</summary>
     public RunResult? LastResult { get; private set; }
 
-    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out"];
-    public static readonly string[] FlagOptions = ["resume", "no-progress"];
+    // "paper-hparams" is both: the flag, or --paper-hparams=MODEL
+    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams"];
+    public static readonly string[] FlagOptions = ["resume", "no-progress", "paper-hparams", "no-paper-hparams"];
+    private static readonly string[] SweepOptions = ["layers", "beta", "betas", "ranks"];
 
     public int Run(IReadOnlyList<string> args)
     {
         if (Usage.Requested(args)) return Usage.Print(Usage.Run, _output);
         var a = CliArgs.Parse(args, ValueOptions, FlagOptions);
-        if (a.Positional.Count > 0) throw new RelensException($"unexpected argument '{a.Positional[0]}' (relation names go after --only)");
+        if (a.Positional.Count > 0)
+            throw new RelensException(a.Flag("paper-hparams") && PaperRunSettings.Models.Contains(a.Positional[0])
+                ? $"unexpected argument '{a.Positional[0]}': write --paper-hparams={a.Positional[0]}"
+                : $"unexpected argument '{a.Positional[0]}' (relation names go after --only)");
+        if (a.Has("paper-hparams") && a.Flag("no-paper-hparams")) throw new RelensException("--paper-hparams and --no-paper-hparams contradict each other");
         var options = new RunOptions
         {
             ModelDirectory = a.Get("model"),
@@ -53,6 +59,10 @@ public sealed class RunCommand : ICommand
             Ranks = a.Get("ranks"),
             OutputDirectory = a.Get("out") ?? "relens-out",
             Resume = a.Flag("resume"),
+            PaperHparams = a.Flag("no-paper-hparams") ? PaperRunSettings.Off
+                : a.Get("paper-hparams") is { } model ? model
+                : a.Flag("paper-hparams") ? PaperRunSettings.On : null,
+            SweepOptionsGiven = SweepOptions.Where(a.Has).Select(o => "--" + o).ToList(),
         };
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
@@ -73,7 +83,11 @@ public sealed class RunCommand : ICommand
         if (plan.SampleNote is { } sampleNote) terminal.Line($"samples    {sampleNote}");
         terminal.Line($"protocol   n = {s.Shots} shots, {s.Trials} trials (seed {s.Seed}), β = {s.Beta.ToString(CultureInfo.InvariantCulture)}, layers {string.Join(",", LayerSpec.Names(s.Layers, lm.Model.NumLayers))}");
         terminal.Line($"grids      β {string.Join(",", s.Betas.Select(b => b.ToString(CultureInfo.InvariantCulture)))}; ranks {string.Join(",", s.RanksFor(lm.Model.HiddenSize))}");
+        if (plan.PaperModel is { } paper) terminal.Line($"hparams    the paper's for {paper}: {plan.Hparams.Count} relations at their own layers, β and rank");
         terminal.Line($"output     {plan.Folder.Directory}{(plan.Resuming ? " (resuming)" : "")}");
+        foreach (var note in plan.Notes) terminal.Muted("note: " + note);
+        int skippedCount = plan.SkippedSamples.Values.Sum(v => v.Count);
+        if (skippedCount > 0) terminal.Line($"skipped    {skippedCount} samples whose subject cannot be located (listed at the end)");
 
         var result = terminal.Live
             ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)).Execute())
@@ -81,10 +95,14 @@ public sealed class RunCommand : ICommand
         LastResult = result;
 
         terminal.Line("");
-        SummaryTable.Write(terminal, result.Summary);
-        foreach (var note in result.Notes) terminal.Muted("note: " + note);
+        SummaryTable.Write(terminal, result.Summary, result.Info.PaperHparams);
+        foreach (var note in result.Notes.Except(plan.Notes)) terminal.Muted("note: " + note);
         terminal.Line($"{result.UnitsComputed} units computed in {result.Info.Seconds:0.#} s (total over sessions); results in {plan.Folder.Directory}");
         terminal.Line($"report: {result.ReportPath}");
-        return 0;
+        if (result.Failed.Count == 0) return 0;
+        terminal.Line($"relens run: error: {result.Failed.Count} relations could not be run (the others are in the results):");
+        foreach (var f in result.Failed) terminal.Line($"  {f.Relation}: {f.Error}");
+        // a file that cannot be read is bad input (2); an error while sweeping is a runtime failure (1)
+        return plan.BrokenFiles.Count > 0 ? 2 : 1;
     }
 }

@@ -12,6 +12,7 @@ namespace Relens.Cli.Output;
 public sealed class SpectreRunProgress(ProgressContext context, IAnsiConsole console) : IRunProgress
 {
     private ProgressTask? _overall, _current;
+    private int _relations, _relationsDone, _unitsDone, _units;
 
     public static Progress Create(IAnsiConsole console) =>
         console.Progress().AutoClear(true).HideCompleted(true)
@@ -20,7 +21,9 @@ public sealed class SpectreRunProgress(ProgressContext context, IAnsiConsole con
     public void RunStarted(IReadOnlyList<Relation> relations, IReadOnlyList<int> pendingUnits)
     {
         int total = pendingUnits.Sum();
-        _overall = context.AddTask($"[bold]all {relations.Count} relations[/]", maxValue: Math.Max(1, total));
+        _relations = relations.Count;
+        _units = total;
+        _overall = context.AddTask(OverallDescription(), maxValue: Math.Max(1, total));
         if (total == 0) _overall.Value = _overall.MaxValue;
     }
 
@@ -34,6 +37,8 @@ public sealed class SpectreRunProgress(ProgressContext context, IAnsiConsole con
     {
         _current?.Increment(1);
         _overall?.Increment(1);
+        _unitsDone++;
+        if (_overall is { } overall) overall.Description = OverallDescription();
     }
 
     public void TrialSkipped(Relation relation, int trial, int known, int test) =>
@@ -46,9 +51,15 @@ public sealed class SpectreRunProgress(ProgressContext context, IAnsiConsole con
             task.Value = task.MaxValue;
             task.StopTask();
         }
+        _relationsDone++;
+        if (_overall is { } overall) overall.Description = OverallDescription();
         string mark = summary.CausalityBestLayer is null ? "[grey]–[/]" : summary.Linear ? "[green]✓[/]" : "[red]✗[/]";
         console.MarkupLine($"{mark} {Markup.Escape(relation.Name)}: {Markup.Escape(RunText.Outcome(summary))} [grey]({seconds:0.0} s)[/]");
     }
+
+    // the bar's columns add the units' percentage, elapsed time and the time left
+    private string OverallDescription() =>
+        $"[bold]{_relationsDone}/{_relations} relations[/], {_unitsDone}/{_units} units";
 
     public void Stage(string message) => console.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
 

@@ -13,7 +13,8 @@ public static class Usage
 
     public const string Run = """
         relens run [--model DIR] [--relations DIR] [--only NAME...] [--layers all|emb,0,2,4] [--trials N] [--shots N]
-                   [--beta B] [--betas LIST] [--ranks LIST] [--seed S] [--out DIR] [--resume] [--no-progress]
+                   [--beta B] [--betas LIST] [--ranks LIST] [--paper-hparams[=gptj|gpt2-xl|llama] | --no-paper-hparams]
+                   [--seed S] [--out DIR] [--resume] [--no-progress]
 
         The paper's protocol per relation: n-shot prompts from seeded splits (trial t uses seed S+t), the known-fact
         filter, an LRE per layer, faithfulness over the β grid, causality over the rank grid, and the baselines.
@@ -24,9 +25,14 @@ public static class Usage
           --trials 3 --shots 8 --beta 2.25 --seed 0
           --betas LIST     β grid of the faithfulness sweep (default: 0, 0.25, …, 5)
           --ranks LIST     rank grid of the causality sweep, 'full' = d (default: 0..d in ~16 steps)
+          --paper-hparams  each relation at the paper's layers, β and rank (relations/hparams/<model>/); on by
+                           default for GPT-J-6B, GPT-2-XL and LLaMA-13B unless --layers/--beta/--betas/--ranks
+                           are given; =MODEL names the hparams for another model; --no-paper-hparams turns it off
           --out DIR        output folder (default: relens-out); an existing non-empty one needs --resume
           --resume         continue an interrupted run with the same settings, skipping finished work
           --no-progress    plain log lines instead of progress bars (also when redirected or CI=true)
+        Samples whose subject cannot be located are skipped (listed at the end and in the report); a relation file
+        that cannot be read is an error for that relation only: the run does the others, then exits with status 2.
         Writes run.json, results.jsonl/.csv, summary.json/.csv, lres/, report.html.
         """;
 

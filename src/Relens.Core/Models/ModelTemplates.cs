@@ -29,6 +29,12 @@ public static class ModelTemplates
     private static readonly Dictionary<string, Func<ModelShape, JsonObject>> Configs = new(StringComparer.Ordinal)
     {
         ["gpt2"] = s => new Gpt2Config { NLayer = s.Layers, NEmbd = s.Dim, NHead = s.Heads, VocabSize = s.Vocab, NPositions = s.Positions }.ToJson(),
+        // GPT-J-6B rotates a quarter of each head (64 of 256); a smaller head keeps that share (at least 2, even)
+        ["gptj"] = s => new GptJ.GptJConfig
+        {
+            NLayer = s.Layers, NEmbd = s.Dim, NHead = s.Heads, VocabSize = s.Vocab, NPositions = s.Positions,
+            RotaryDim = Math.Max(2, s.Dim / s.Heads / 4 / 2 * 2),
+        }.ToJson(),
     };
 
     public static void Register(string arch, Func<ModelShape, JsonObject> config) => Configs[arch] = config;

@@ -34,6 +34,18 @@ public sealed class RelationDataset : IReadOnlyList<Relation>
     /// </summary>
     public static RelationDataset Load(string folder)
     {
+        var (dataset, broken) = LoadEach(folder);
+        if (broken.Count > 0) throw broken[0];
+        return dataset;
+    }
+
+    /// <summary>
+    /// As <see cref="Load"/>, but a file that cannot be read as a relation (not JSON, missing fields) is
+    /// returned as its error instead of stopping the load, so a long run can go on with the other relations.
+    /// Still throws when the folder is missing, holds no relation file, or no file at all could be read.
+    /// </summary>
+    public static (RelationDataset Dataset, IReadOnlyList<RelensException> Broken) LoadEach(string folder)
+    {
         folder = Path.GetFullPath(folder);
         if (!Directory.Exists(folder)) throw RelensException.InFile(folder, "relation folder not found");
 
@@ -41,9 +53,16 @@ public sealed class RelationDataset : IReadOnlyList<Relation>
         if (files.Count == 0)
             throw RelensException.InFile(folder, "no relation files (*.json) in this folder or its category subfolders");
 
-        var relations = files.Select(f => RelationLoader.LoadFile(f.Path, f.Category)).ToList();
+        var relations = new List<Relation>();
+        var broken = new List<RelensException>();
+        foreach (var f in files)
+        {
+            try { relations.Add(RelationLoader.LoadFile(f.Path, f.Category)); }
+            catch (RelensException e) { broken.Add(e.Path is null ? new RelensException(e.Message, e) { Path = f.Path } : e); }
+        }
+        if (relations.Count == 0) throw broken[0];
         CheckUniqueNames(relations);
-        return new RelationDataset(folder, MarkDisambiguating(relations));
+        return (new RelationDataset(folder, MarkDisambiguating(relations)), broken);
     }
 
     /// <summary>Relation files under <paramref name="folder"/>, sorted as the paper sorts its glob.</summary>

@@ -20,6 +20,10 @@ public sealed record RunInfo
     [JsonPropertyName("layers")] public required IReadOnlyList<string> Layers { get; init; }
     [JsonPropertyName("betas")] public IReadOnlyList<double> Betas { get; init; } = [];
     [JsonPropertyName("ranks")] public IReadOnlyList<int> Ranks { get; init; } = [];
+    /// <summary>The paper's hparams folder the relations ran with (--paper-hparams), or null.</summary>
+    [JsonPropertyName("paper_hparams")] public string? PaperHparams { get; init; }
+    /// <summary>Relations of this session that could not be run: broken files, or an error while sweeping.</summary>
+    [JsonPropertyName("failed_relations")] public IReadOnlyList<FailedRelation> FailedRelations { get; init; } = [];
     [JsonPropertyName("started_utc")] public DateTime StartedUtc { get; init; }
     [JsonPropertyName("finished_utc")] public DateTime? FinishedUtc { get; init; }
     [JsonPropertyName("seconds")] public double? Seconds { get; init; }
@@ -40,3 +44,9 @@ public sealed record RunInfo
         catch (JsonException e) { throw RelensException.InFile(path, $"not a valid run.json ({e.Message})"); }
     }
 }
+
+/// <summary>A relation a run could not do: its name (the file stem when the file could not be read), file and error.</summary>
+public sealed record FailedRelation(
+    [property: JsonPropertyName("relation")] string Relation,
+    [property: JsonPropertyName("file")] string? File,
+    [property: JsonPropertyName("error")] string Error);

@@ -44,12 +44,31 @@ public static class RunSummarizer
         };
     }
 
+    /// <summary>h_layer and h_layer_edit from a relation_settings record written under --paper-hparams, else null.</summary>
+    private static (string, string)? PaperLayers(SweepRecord? settings)
+    {
+        if (settings?.Note is not { } note) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(note);
+            return doc.RootElement.TryGetProperty("paper_hparams", out var h) && h.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? (h.GetProperty("h_layer").GetString()!, h.GetProperty("h_layer_edit").GetString()!)
+                : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException) { return null; }
+    }
+
     public static LayerSummary? At(RelationSummary s, string? layer) => s.Layers.FirstOrDefault(l => l.Layer == layer);
 
     private static RelationSummary SummarizeRelation<TKey>(Relation relation, List<SweepRecord> records, Func<string, TKey> firstToken, double beta)
         where TKey : notnull
     {
         var objects = relation.Samples.Select(s => s.Object).ToList();
+        var settings = records.FirstOrDefault(r => r.Metric == SweepMetrics.RelationSettings);
+        beta = settings?.Beta ?? beta;   // a relation run with the paper's hparams has its own β
+        var skippedSamples = records.Where(r => r.Metric == SweepMetrics.SampleSkipped)
+            .Select(r => new SkippedSampleSummary(r.Subject ?? "", r.Note ?? "")).ToList();
+        string? notRun = records.FirstOrDefault(r => r.Metric == SweepMetrics.RelationSkipped)?.Note;
         var skipped = records.Where(r => r.Metric == SweepMetrics.TrialSkipped).Select(r => r.Trial).ToHashSet();
         var trials = records.Where(r => r.Metric == SweepMetrics.KnownCount && !skipped.Contains(r.Trial)).Select(r => r.Trial).Distinct().Order().ToList();
         var done = records.Where(r => r.Metric == SweepMetrics.UnitDone && r.Layer is not null).ToList();
@@ -64,9 +83,12 @@ public static class RunSummarizer
             ValidTrials = trials.Count,
             MeanKnown = Mean(records.Where(r => r.Metric == SweepMetrics.KnownCount).Select(r => r.Value)),
             MeanTest = Mean(records.Where(r => r.Metric == SweepMetrics.TestCount).Select(r => r.Value)),
+            SkippedSamples = skippedSamples,
+            Beta = settings?.Beta,
         };
+        if (notRun is not null) return baseSummary with { Note = notRun };
         if (trials.Count == 0)
-            return baseSummary with { Note = records.Count == 0 ? "not run" : "no trial had enough LM-known test facts" };
+            return baseSummary with { Note = records.All(r => r.Metric is SweepMetrics.RelationSettings or SweepMetrics.SampleSkipped) ? "not run" : "no trial had enough LM-known test facts" };
 
         // a layer counts once every valid trial finished it, so partial (interrupted) runs summarise what is complete
         var layers = done.GroupBy(r => r.Layer!.Value).Where(g => trials.All(t => g.Any(r => r.Trial == t)))
@@ -75,6 +97,12 @@ public static class RunSummarizer
         if (layerSummaries.Count == 0) return baseSummary with { Note = "no layer finished yet" };
         var bestF = layerSummaries.OrderByDescending(l => l.Faithfulness).First();   // OrderBy is stable: ties keep the earlier layer
         var bestC = layerSummaries.OrderByDescending(l => l.Causality).First();
+        // with the paper's hparams the layers are the paper's choice (h_layer, h_layer_edit), not re-selected here
+        if (PaperLayers(settings) is var (fLayer, cLayer))
+        {
+            bestF = layerSummaries.FirstOrDefault(l => l.Layer == fLayer) ?? bestF;
+            bestC = layerSummaries.FirstOrDefault(l => l.Layer == cLayer) ?? bestC;
+        }
         return baseSummary with
         {
             Layers = layerSummaries,

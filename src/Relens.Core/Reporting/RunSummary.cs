@@ -49,7 +49,16 @@ public sealed record RelationSummary
     [JsonPropertyName("linear")] public bool Linear { get; init; }
     /// <summary>Why a relation has no numbers (no valid trial), if so.</summary>
     [JsonPropertyName("note")] public string? Note { get; init; }
+    /// <summary>Samples left out because they could not be prompted or their subject not located.</summary>
+    [JsonPropertyName("skipped_samples")] public IReadOnlyList<SkippedSampleSummary> SkippedSamples { get; init; } = [];
+    /// <summary>The fixed β the relation ran with (its own under --paper-hparams); null for runs older than this record.</summary>
+    [JsonPropertyName("beta")] public double? Beta { get; init; }
 }
+
+/// <summary>A sample a run left out, and why.</summary>
+public sealed record SkippedSampleSummary(
+    [property: JsonPropertyName("subject")] string Subject,
+    [property: JsonPropertyName("reason")] string Reason);
 
 public sealed record CategorySummary
 {

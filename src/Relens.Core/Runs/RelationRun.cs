@@ -9,7 +9,11 @@ namespace Relens.Runs;
 
 /// <summary>What a run did in this session.</summary>
 /// <param name="UnitsComputed">(trial × layer) units computed now; a resumed run skips the finished ones.</param>
-public sealed record RunResult(RunSummary Summary, RunInfo Info, int UnitsComputed, string ReportPath, IReadOnlyList<string> Notes);
+/// <param name="Failed">Relations that could not be run (broken files, errors while sweeping); the run did the others.</param>
+public sealed record RunResult(RunSummary Summary, RunInfo Info, int UnitsComputed, string ReportPath, IReadOnlyList<string> Notes)
+{
+    public IReadOnlyList<FailedRelation> Failed => Info.FailedRelations;
+}
 
 /// <summary>
 /// `relens run` behind the CLI: the paper's protocol (<see cref="RelationSweep"/>) for each planned relation,
@@ -38,8 +42,9 @@ public sealed class RelationRun
         var clock = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
         var seconds = new Dictionary<string, double>(previous?.RelationSeconds ?? new Dictionary<string, double>());
-        var notes = new List<string>();
+        var notes = new List<string>(_plan.Notes);
         var summaryRelations = SummaryRelations(notes);
+        var failed = _plan.BrokenFiles.Select(b => new FailedRelation(Path.GetFileNameWithoutExtension(b.Path!), b.Path, b.Message)).ToList();
 
         RunInfo Info(bool finished) => new()
         {
@@ -61,6 +66,8 @@ public sealed class RelationRun
             FinishedUtc = finished ? DateTime.UtcNow : null,
             Seconds = Math.Round((previous?.Seconds ?? 0) + clock.Elapsed.TotalSeconds, 3),
             RelationSeconds = new Dictionary<string, double>(seconds),
+            PaperHparams = _plan.PaperModel,
+            FailedRelations = failed.ToList(),
         };
 
         Directory.CreateDirectory(folder.Directory);
@@ -70,28 +77,45 @@ public sealed class RelationRun
         using (var store = SweepRecordStore.Open(folder.ResultsPath))
         {
             if (store.DroppedTornLine) notes.Add("results.jsonl ended in a line torn by an interruption; it was dropped and recomputed.");
-            var pending = _plan.Relations.Select(r => Sweep(store, null).PendingUnits(r)).ToList();
+            foreach (var b in _plan.BrokenFiles) _progress.Stage($"error: {b.Message} (this relation is left out; the run goes on)");
+            var pending = _plan.Relations.Select(r => Runnable(r) ? Sweep(store, r, null).PendingUnits(r) : 0).ToList();
+            ReportResume(pending);
             _progress.RunStarted(_plan.Relations, pending);
             for (int i = 0; i < _plan.Relations.Count; i++)
             {
                 var relation = _plan.Relations[i];
+                var relationSettings = _plan.SettingsFor(relation);
                 var relationClock = Stopwatch.StartNew();
                 _progress.RelationStarted(relation, i, pending[i]);
-                var sweep = Sweep(store, r =>
+                RelationRecords.Write(store, relation, _plan, relationSettings);
+                foreach (var skipped in _plan.SkippedSamples.GetValueOrDefault(relation.Name) ?? [])
+                    _progress.Stage($"{relation.Name}: sample '{skipped.Subject}' skipped: {skipped.Reason}");
+                try
                 {
-                    if (r.Metric == SweepMetrics.UnitDone) units++;
-                    else if (r.Metric == SweepMetrics.TrialSkipped)
-                        _progress.TrialSkipped(relation, r.Trial, (int)r.Value,
-                            store.TryGet(new SweepKey(relation.Name, r.Trial, null, SweepMetrics.TestCount), out var t) ? (int)t.Value : -1);
-                });
-                sweep.Run(relation, () => _progress.UnitFinished(relation));
-
-                var relationRecords = store.Records.Where(r => r.Relation == relation.Name).ToList();
-                var summary = RunSummarizer.Summarize(relationRecords, [relation], _lm.Tokenizer, settings.Beta).Relations[0];
-                LreExport.Ensure(_lm, settings, relation, summary, relationRecords, folder, _progress.Stage);
-                seconds[relation.Name] = Math.Round(seconds.GetValueOrDefault(relation.Name) + relationClock.Elapsed.TotalSeconds, 3);
+                    if (Runnable(relation))
+                    {
+                        var sweep = Sweep(store, relation, r =>
+                        {
+                            if (r.Metric == SweepMetrics.UnitDone) units++;
+                            else if (r.Metric == SweepMetrics.TrialSkipped)
+                                _progress.TrialSkipped(relation, r.Trial, (int)r.Value,
+                                    store.TryGet(new SweepKey(relation.Name, r.Trial, null, SweepMetrics.TestCount), out var t) ? (int)t.Value : -1);
+                        });
+                        sweep.Run(relation, () => _progress.UnitFinished(relation));
+                    }
+                    var relationRecords = store.Records.Where(r => r.Relation == relation.Name).ToList();
+                    var summary = RunSummarizer.Summarize(relationRecords, [relation], _lm.Tokenizer, relationSettings.Beta).Relations[0];
+                    LreExport.Ensure(_lm, relationSettings, relation, summary, relationRecords, folder, _progress.Stage);
+                    seconds[relation.Name] = Math.Round(seconds.GetValueOrDefault(relation.Name) + relationClock.Elapsed.TotalSeconds, 3);
+                    _progress.RelationFinished(relation, summary, relationClock.Elapsed.TotalSeconds);
+                }
+                catch (RelensException e)
+                {
+                    // one relation's problem (an odd file, a prompt no check foresaw) must not cost the others' hours
+                    failed.Add(new FailedRelation(relation.Name, relation.SourceFile, e.Message));
+                    _progress.Stage($"error: relation '{relation.Name}': {e.Message} (the run goes on)");
+                }
                 Info(false).Save(folder.Directory);
-                _progress.RelationFinished(relation, summary, relationClock.Elapsed.TotalSeconds);
             }
             records = store.Records;
             store.ExportCsv(folder.ResultsCsvPath);
@@ -104,8 +128,21 @@ public sealed class RelationRun
         return new RunResult(report.Summary, info, units, report.ReportPath, report.Notes);
     }
 
-    private RelationSweep Sweep(SweepRecordStore store, Action<SweepRecord>? stored) =>
-        new(_lm, _plan.Settings, store, _progress.Detail) { RecordStored = stored };
+    private RelationSweep Sweep(SweepRecordStore store, Relation relation, Action<SweepRecord>? stored) =>
+        new(_lm, _plan.SettingsFor(relation), store, _progress.Detail) { RecordStored = stored };
+
+    private bool Runnable(Relation relation) => !_plan.NotRunnable.ContainsKey(relation.Name);
+
+    /// <summary>On --resume, says how much of the planned work earlier sessions already did.</summary>
+    private void ReportResume(IReadOnlyList<int> pending)
+    {
+        if (!_plan.Resuming) return;
+        var total = _plan.Relations.Select(r => Runnable(r) ? _plan.SettingsFor(r) is var s ? s.Trials * (s.Layers?.Count ?? _lm.Model.NumLayers + 1) : 0 : 0).ToList();
+        int done = total.Sum() - pending.Sum();
+        int complete = _plan.Relations.Where((r, i) => Runnable(r) && pending[i] == 0).Count();
+        _progress.Stage($"resuming: {done} of {total.Sum()} units (trial × layer) already done, {complete} of {_plan.Relations.Count} relations complete; "
+            + $"{_plan.Previous!.Seconds ?? 0:0} s spent before");
+    }
 
     /// <summary>This session's relations plus those of the run being resumed, in dataset order.</summary>
     private IReadOnlyList<Relation> SummaryRelations(List<string> notes)

@@ -21,6 +21,12 @@ public sealed record RunOptions
     public string? Betas { get; init; }
     /// <summary>Rank grid of the causality sweep, e.g. "0,8,64,full"; null = <see cref="Sweeps.SweepSettings.RanksFor"/>.</summary>
     public string? Ranks { get; init; }
+    /// <summary>--paper-hparams: null = automatic (on for the paper's models), "on", "off" or a model key
+    /// ("gptj", "gpt2-xl", "llama"); see <see cref="PaperRunSettings"/>.</summary>
+    public string? PaperHparams { get; init; }
+    /// <summary>The sweep options the user gave ("--layers", "--beta", "--betas", "--ranks"): they turn the
+    /// automatic --paper-hparams off, and conflict with an explicit one.</summary>
+    public IReadOnlyList<string> SweepOptionsGiven { get; init; } = [];
     public string OutputDirectory { get; init; } = "relens-out";
     public bool Resume { get; init; }
 }

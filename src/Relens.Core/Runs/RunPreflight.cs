@@ -23,8 +23,16 @@ public static class RunPreflight
         if (!double.IsFinite(options.Beta) || options.Beta < 0) throw new RelensException($"--beta must be a finite number ≥ 0, got {options.Beta}");
         var layers = LayerSpec.Parse(options.Layers);
 
-        var dataset = RelationDataset.Load(RelationDataRoot.Resolve(options.RelationsDirectory));
-        var relations = Select(dataset, options.Only);
+        var (dataset, broken) = RelationDataset.LoadEach(RelationDataRoot.Resolve(options.RelationsDirectory));
+        // a broken file has no relation name: --only reaches it by its file stem
+        var only = options.Only;
+        if (only.Count > 0)
+        {
+            broken = broken.Where(b => only.Any(n => NameMatching.Normalize(n) == NameMatching.Normalize(Path.GetFileNameWithoutExtension(b.Path!)))).ToList();
+            only = only.Where(n => !broken.Any(b => NameMatching.Normalize(n) == NameMatching.Normalize(Path.GetFileNameWithoutExtension(b.Path!)))).ToList();
+            if (only.Count == 0) throw broken[0];
+        }
+        var relations = Select(dataset, only);
 
         var folder = new RunFolder(options.OutputDirectory);
         OutputFolderCheck.Check(folder.Directory, options.Resume);
@@ -32,7 +40,10 @@ public static class RunPreflight
 
         var settings = new SweepSettings { Shots = options.Shots, Trials = options.Trials, Seed = options.Seed, Beta = options.Beta, Layers = layers };
         if (options.Betas is not null) settings = settings with { Betas = ParseBetas(options.Betas) };
-        return new RunPlan(folder, dataset, relations, settings, previous) { RanksText = options.Ranks };
+        return new RunPlan(folder, dataset, relations, settings, previous)
+        {
+            RanksText = options.Ranks, BrokenFiles = broken, PaperOption = options.PaperHparams, SweepOptionsGiven = options.SweepOptionsGiven,
+        };
     }
 
     /// <summary>The relations named by --only (names or file stems), in dataset order; all if none are named.</summary>
@@ -84,24 +95,77 @@ public static class RunPreflight
         plan = TaughtFactsOnly(plan, lm.Directory);
         LayerSpec.Check(plan.Settings.Layers, lm.Model.NumLayers);
         plan = plan with { Settings = plan.Settings with { Ranks = RankSpec.Parse(plan.RanksText, lm.Model.HiddenSize) } };
-        if (plan.Previous is { } p) CheckResumable(plan, p, lm);
 
+        plan = WithoutUnusableSamples(plan, lm);
         int n = plan.Settings.Shots;
         var small = plan.Relations.Where(r => r.Samples.Count <= n).ToList();
-        if (small.Count > 0)
+        if (small.Count == plan.Relations.Count)
             throw new RelensException($"--shots {n} leaves no test samples in {string.Join(", ", small.Select(r => $"'{r.Name}' ({r.Samples.Count} samples)"))}: "
                 + "use fewer --shots, or leave these out with --only");
-
-        foreach (var relation in plan.Relations)
-            foreach (var sample in relation.Samples)
-            {
-                try { SubjectPrompt.Create(lm, IclPrompt.Single(relation.PromptTemplate, sample.Subject, lm.PromptPrefix), sample.Subject); }
-                catch (RelensException e)
-                {
-                    throw new RelensException($"relation '{relation.Name}' ({relation.SourceFile ?? "built in code"}): {e.Message}") { Path = relation.SourceFile };
-                }
-            }
+        plan = plan with
+        {
+            NotRunnable = small.ToDictionary(r => r.Name, r => $"{r.Samples.Count} usable samples: not enough for {n} shots plus a test set"),
+        };
+        plan = WithPaperHparams(plan, lm);
+        if (plan.Previous is { } p) CheckResumable(plan, p, lm);
         return plan;
+    }
+
+    /// <summary>
+    /// Every sample's prompt is built and its subject located once, as the sweep will; a sample that fails is
+    /// left out with its reason (the paper's code would stop on it), and its relation goes on with the rest.
+    /// </summary>
+    public static RunPlan WithoutUnusableSamples(RunPlan plan, LanguageModel lm)
+    {
+        var skipped = new Dictionary<string, IReadOnlyList<SkippedSample>>();
+        var relations = plan.Relations.Select(relation =>
+        {
+            var bad = new List<SkippedSample>();
+            var usable = relation.Samples.Where(sample =>
+            {
+                string? reason = UnusableReason(lm, relation, sample);
+                if (reason is not null) bad.Add(new SkippedSample(sample.Subject, sample.Object, reason));
+                return reason is null;
+            }).ToList();
+            if (bad.Count == 0) return relation;
+            skipped[relation.Name] = bad;
+            return relation with { Samples = usable };
+        }).ToList();
+        if (skipped.Count == 0) return plan;
+        var byName = relations.ToDictionary(r => r.Name);
+        return plan with
+        {
+            Dataset = plan.Dataset.WithRelations(r => byName.GetValueOrDefault(r.Name) ?? r),
+            Relations = relations, SkippedSamples = skipped,
+        };
+    }
+
+    /// <summary>Why <paramref name="sample"/> cannot be used in <paramref name="relation"/>'s prompts, or null.</summary>
+    public static string? UnusableReason(LanguageModel lm, Relation relation, RelationSample sample)
+    {
+        try
+        {
+            SubjectPrompt.Create(lm, IclPrompt.Single(relation.PromptTemplate, sample.Subject, lm.PromptPrefix), sample.Subject);
+            return null;
+        }
+        catch (RelensException e) { return e.Message; }
+        catch (ArgumentException e) { return e.Message; }
+    }
+
+    private static RunPlan WithPaperHparams(RunPlan plan, LanguageModel lm)
+    {
+        var notes = new List<string>();
+        string? model = PaperRunSettings.Resolve(plan.PaperOption, lm, plan.SweepOptionsGiven, notes);
+        if (model is null) return plan with { Notes = notes };
+        var hparams = PaperRunSettings.Load(plan.Dataset.Root, model, plan.Relations, lm, notes);
+        int d = lm.Model.HiddenSize;
+        foreach (var h in hparams.Values.Where(h => h.Rank > d).Take(1))
+            notes.Add($"the paper's ranks above d = {d} (e.g. {h.Rank} for '{h.RelationName}') are capped at d");
+        return plan with
+        {
+            PaperModel = model, Hparams = hparams, Notes = notes,
+            PaperSettings = hparams.ToDictionary(kv => kv.Key, kv => PaperRunSettings.For(plan.Settings, kv.Value, d)),
+        };
     }
 
     /// <summary>A resumed run must mean the same numbers: same model, shots, seed and β (more trials, other
@@ -114,6 +178,7 @@ public static class RunPreflight
         if (previous.Shots != s.Shots) differences.Add($"--shots ({previous.Shots}; now {s.Shots})");
         if (previous.Seed != s.Seed) differences.Add($"--seed ({previous.Seed}; now {s.Seed})");
         if (previous.Beta != s.Beta) differences.Add($"--beta ({previous.Beta}; now {s.Beta})");
+        if (previous.PaperHparams != plan.PaperModel) differences.Add($"--paper-hparams ({previous.PaperHparams ?? "off"}; now {plan.PaperModel ?? "off"})");
         // the summary takes each trial's best rank and the β grid's best: a different grid would mix two protocols
         if (previous.Betas.Count > 0 && !previous.Betas.SequenceEqual(s.Betas)) differences.Add($"--betas ({string.Join(",", previous.Betas)}; now {string.Join(",", s.Betas)})");
         var ranks = s.RanksFor(lm.Model.HiddenSize);

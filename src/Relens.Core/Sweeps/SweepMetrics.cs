@@ -22,4 +22,11 @@ public static class SweepMetrics
     public const string BestRank = "best_rank";
     /// <summary>Marks a finished (relation, trial, layer) unit so a resumed sweep skips it.</summary>
     public const string UnitDone = "unit_done";
+    /// <summary>A sample left out of the run (cannot be prompted or located): subject = its subject, note = why.</summary>
+    public const string SampleSkipped = "sample_skipped";
+    /// <summary>A relation the run could not sweep (e.g. too few usable samples): note = why.</summary>
+    public const string RelationSkipped = "relation_skipped";
+    /// <summary>The settings a relation was swept with: beta = its fixed β; note = JSON with layers, β grid,
+    /// ranks and, under --paper-hparams, the paper's h_layer / h_layer_edit / beta / rank and their file.</summary>
+    public const string RelationSettings = "relation_settings";
 }

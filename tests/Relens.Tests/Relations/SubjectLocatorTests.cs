@@ -1,4 +1,5 @@
 using Relens.Relations;
+using Relens.Tests.Tokenization;
 using Relens.Tokenization;
 
 namespace Relens.Tests.Relations;
@@ -49,6 +50,24 @@ public class SubjectLocatorTests
         // An empty span sitting at the subject's end (out of order) is skipped, not chosen.
         var odd = new TokenizedText([0, 1, 2], [new(0, 0), new(4, 4), new(0, 4)], ["<s>", "<x>", "Peru"]);
         Assert.Equal(2, SubjectLocator.LastTokenIndex("Peru", odd, "Peru"));
+    }
+
+    [Fact]
+    public void TrailingSpaceSubjectEndsAtTheSpaceTokenAsInThePaper()
+    {
+        // presidents_birth_year.json holds "Jimmy Carter " (trailing space); the paper's find_token_range on HF's
+        // offsets (…, "ĠCarter" (18,25), "Ġ" (25,26), "Ġwas" (26,30)) takes index 3, the lone "Ġ".
+        const string prompt = "<|endoftext|>Jimmy Carter  was born in";
+        var (enc, i) = SubjectLocator.Locate(GoldenTokenizers.Gpt2, prompt, "Jimmy Carter ");
+        Assert.Equal(3, i);
+        Assert.Equal("Ġ", enc.Tokens[i]);
+
+        // LLaMA: the token holding the trailing space (character 12) is the subject's last, whatever it merges with
+        const string llamaPrompt = "Jimmy Carter  was born in";
+        var (lenc, li) = SubjectLocator.Locate(GoldenTokenizers.Llama, llamaPrompt, "Jimmy Carter ");
+        Assert.Equal("▁Carter", lenc.Tokens[li - 1]);
+        Assert.Equal(new CharSpan(5, 12), lenc.Offsets[li - 1]);
+        Assert.True(lenc.Offsets[li].Start == 12 && lenc.Offsets[li].End >= 13, $"{lenc.Tokens[li]} {lenc.Offsets[li]}");
     }
 
     [Fact]

@@ -18,6 +18,28 @@ public sealed record GptJConfig
     public int HeadDim => NEmbd / NHead;
     public int InnerSize => NInner ?? 4 * NEmbd;
 
+    /// <summary>config.json as HF transformers writes it for GPTJForCausalLM.</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => new()
+    {
+        ["architectures"] = new System.Text.Json.Nodes.JsonArray("GPTJForCausalLM"),
+        ["model_type"] = "gptj",
+        ["vocab_size"] = VocabSize,
+        ["n_positions"] = NPositions,
+        ["n_embd"] = NEmbd,
+        ["n_layer"] = NLayer,
+        ["n_head"] = NHead,
+        ["rotary_dim"] = RotaryDim,
+        ["n_inner"] = NInner,
+        ["activation_function"] = ActivationFunction,
+        ["layer_norm_epsilon"] = LayerNormEpsilon,
+        ["tie_word_embeddings"] = TieWordEmbeddings,
+        ["bos_token_id"] = 50256,
+        ["eos_token_id"] = 50256,
+        ["resid_pdrop"] = 0.0, ["embd_pdrop"] = 0.0, ["attn_pdrop"] = 0.0,
+        ["initializer_range"] = 0.02,
+        ["torch_dtype"] = "float32",
+    };
+
     public static GptJConfig From(ModelConfig c)
     {
         var config = new GptJConfig
