@@ -7,7 +7,7 @@ namespace Relens.Cli.Commands;
 public sealed class ModelInitCommand : ICommand
 {
     public string Name => "model";
-    public string Summary => "model folders: 'model init --arch gpt2 --layers L --dim D --heads H --out DIR' (random weights)";
+    public string Summary => "model folders: 'model init --arch gpt2|gptj --layers L --dim D --heads H --out DIR' (random weights)";
 
     public int Run(IReadOnlyList<string> args)
     {

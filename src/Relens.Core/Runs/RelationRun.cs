@@ -137,7 +137,8 @@ public sealed class RelationRun
     private void ReportResume(IReadOnlyList<int> pending)
     {
         if (!_plan.Resuming) return;
-        var total = _plan.Relations.Select(r => Runnable(r) ? _plan.SettingsFor(r) is var s ? s.Trials * (s.Layers?.Count ?? _lm.Model.NumLayers + 1) : 0 : 0).ToList();
+        int Units(Relation r) => _plan.SettingsFor(r) is var s && Runnable(r) ? s.Trials * (s.Layers?.Count ?? _lm.Model.NumLayers + 1) : 0;
+        var total = _plan.Relations.Select(Units).ToList();
         int done = total.Sum() - pending.Sum();
         int complete = _plan.Relations.Where((r, i) => Runnable(r) && pending[i] == 0).Count();
         _progress.Stage($"resuming: {done} of {total.Sum()} units (trial × layer) already done, {complete} of {_plan.Relations.Count} relations complete; "

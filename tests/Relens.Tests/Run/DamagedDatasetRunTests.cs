@@ -71,6 +71,12 @@ public class DamagedDatasetRunTests
         var summary = command.LastResult!.Summary.Relations.ToDictionary(r => r.Relation);
         Assert.Equal("4 usable samples: not enough for 4 shots plus a test set", summary["linear anthem"].Note);
         Assert.NotNull(summary["linear capital"].CausalityBestLayer);
+
+        // resuming the finished run says so: linear capital's 2 trials × 3 layers are done, linear anthem has none
+        var console = new StringWriter();
+        Assert.Equal(0, new RunCommand(_ => LinearWorldRun.Load(), console)
+            .Run([.. LinearWorldRun.Settings, "--model", LinearWorldRun.ModelName, "--relations", relations, "--out", output, "--resume"]));
+        Assert.Contains("resuming: 6 of 6 units (trial × layer) already done, 1 of 2 relations complete", console.ToString());
     }
 
     /// <summary>The model with a tokenizer whose offsets are all empty for prompts that ask about <see cref="Odd"/>
