@@ -29,6 +29,12 @@ public static class ModelTemplates
     private static readonly Dictionary<string, Func<ModelShape, JsonObject>> Configs = new(StringComparer.Ordinal)
     {
         ["gpt2"] = s => new Gpt2Config { NLayer = s.Layers, NEmbd = s.Dim, NHead = s.Heads, VocabSize = s.Vocab, NPositions = s.Positions }.ToJson(),
+        ["qwen2"] = Qwen2.Qwen2Config.Template,
+        ["qwen3"] = Qwen3.Qwen3Config.Template,
+        ["gemma"] = Gemma.GemmaConfig.Template,
+        ["gemma2"] = Gemma2.Gemma2Config.Template,
+        ["phi3"] = Phi3.Phi3Config.Template,
+        ["olmo2"] = Olmo2.Olmo2Config.Template,
     };
 
     public static void Register(string arch, Func<ModelShape, JsonObject> config) => Configs[arch] = config;
