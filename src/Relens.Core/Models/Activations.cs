@@ -13,6 +13,15 @@ public static class Activations
         "gelu" => x => nn.functional.gelu(x),
         "relu" => x => nn.functional.relu(x),
         "silu" or "swish" => x => nn.functional.silu(x),
-        _ => throw RelensException.InFile(configPath, $"unsupported activation function '{name}' (supported: gelu_new, gelu_fast, gelu_pytorch_tanh, gelu, relu, silu)"),
+        _ => throw RelensException.InFile(configPath, $"unsupported activation function '{name}' (supported: {Supported})"),
     };
+
+    private const string Supported = "gelu_new, gelu_fast, gelu_pytorch_tanh, gelu, relu, silu";
+
+    /// <summary>Refuses an unknown activation with a message naming the config field that holds it.</summary>
+    public static void Validate(string name, string configPath, string field)
+    {
+        try { Get(name, configPath); }
+        catch (RelensException) { throw RelensException.InFile(configPath, $"\"{field}\" '{name}' is not a supported activation function (supported: {Supported})"); }
+    }
 }

@@ -9,8 +9,9 @@ public static class AttentionKernel
     /// <param name="q">[B, H, T, hd]</param>
     /// <param name="k">[B, Hkv, T, hd] keys of the new tokens (rotary already applied)</param>
     /// <param name="v">[B, Hkv, T, hd]</param>
+    /// <param name="softcap">Gemma 2's attn_logit_softcapping: scores s become c·tanh(s/c) before the mask; null = none.</param>
     /// <returns>[B, T, H·hd]</returns>
-    public static Tensor Attend(Tensor q, Tensor k, Tensor v, AttentionContext ctx, int layer, double scale)
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, AttentionContext ctx, int layer, double scale, double? softcap = null)
     {
         using var scope = torch.NewDisposeScope();
         if (ctx.Past?.Get(layer) is var (pastK, pastV))
@@ -28,6 +29,7 @@ public static class AttentionKernel
         }
         var softmaxType = SoftmaxType(q.dtype);
         var scores = torch.matmul(q, k.transpose(-1, -2)).to(softmaxType) * scale;         // [B, H, T, P+T]
+        if (softcap is { } cap) scores = Softcap.Apply(scores, cap);
         scores = scores + ctx.Mask.to(softmaxType);
         var probs = nn.functional.softmax(scores, -1).to(v.dtype);
         var output = torch.matmul(probs, v);                                              // [B, H, T, hd]

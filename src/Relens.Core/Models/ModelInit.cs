@@ -35,27 +35,29 @@ public static class ModelInit
     /// </summary>
     public static void Initialize(TransformerLM model, long seed, double std = InitializerRange)
     {
-        var norms = NormParameterNames(model);
+        var norms = NormParameterValues(model);
         var scale = StdScales.TryGetValue(model.GetType(), out var rule) ? rule : (_, _) => 1.0;
         using var generator = new Generator(unchecked((ulong)seed), torch.CPU);
         using var noGrad = torch.no_grad();
         foreach (var (name, p) in model.named_parameters())
         {
             using var scope = torch.NewDisposeScope();
-            if (norms.Contains(name)) p.fill_(name.EndsWith("bias", StringComparison.Ordinal) ? 0.0 : 1.0);
+            if (norms.TryGetValue(name, out var identity)) p.fill_(identity);
             else if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
             else p.copy_(torch.empty(p.shape, ScalarType.Float32).normal_(0.0, std * scale(model, name), generator));
         }
     }
 
-    /// <summary>Full names of LayerNorm / RMSNorm parameters (weight 1, bias 0, never random).</summary>
-    private static HashSet<string> NormParameterNames(TransformerLM model)
+    /// <summary>Full names of LayerNorm / RMSNorm parameters with the value that makes the norm plain (weight 1 —
+    /// or 0 for Gemma's offset gain (1 + w) — and bias 0), never random.</summary>
+    private static Dictionary<string, double> NormParameterValues(TransformerLM model)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (moduleName, module) in model.named_modules())
             if (module is LayerNormLayer or RmsNormLayer)
                 foreach (var (paramName, _) in module.named_parameters(recurse: false))
-                    names.Add(moduleName.Length == 0 ? paramName : moduleName + "." + paramName);
-        return names;
+                    values[moduleName.Length == 0 ? paramName : moduleName + "." + paramName] =
+                        paramName == "bias" ? 0.0 : module is RmsNormLayer rms ? rms.IdentityWeight : 1.0;
+        return values;
     }
 }

@@ -2,6 +2,12 @@ using Relens.Models.Gpt2;
 using Relens.Models.GptJ;
 using Relens.Models.GptNeoX;
 using Relens.Models.Llama;
+using Relens.Models.Gemma;
+using Relens.Models.Gemma2;
+using Relens.Models.Olmo2;
+using Relens.Models.Phi3;
+using Relens.Models.Qwen2;
+using Relens.Models.Qwen3;
 
 namespace Relens.Models;
 
@@ -16,6 +22,13 @@ public static class ModelRegistry
         Register(new GptJArchitecture());
         Register(new GptNeoXArchitecture());
         Register(new LlamaArchitecture());
+        // the rotary decoder families on Models/Decoder
+        Register(new Qwen2Architecture());
+        Register(new Qwen3Architecture());
+        Register(new GemmaArchitecture());
+        Register(new Gemma2Architecture());
+        Register(new Phi3Architecture());
+        Register(new Olmo2Architecture());
     }
 
     public static void Register(IArchitecture architecture)

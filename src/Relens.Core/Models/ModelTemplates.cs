@@ -35,6 +35,12 @@ public static class ModelTemplates
             NLayer = s.Layers, NEmbd = s.Dim, NHead = s.Heads, VocabSize = s.Vocab, NPositions = s.Positions,
             RotaryDim = Math.Max(2, s.Dim / s.Heads / 4 / 2 * 2),
         }.ToJson(),
+        ["qwen2"] = Qwen2.Qwen2Config.Template,
+        ["qwen3"] = Qwen3.Qwen3Config.Template,
+        ["gemma"] = Gemma.GemmaConfig.Template,
+        ["gemma2"] = Gemma2.Gemma2Config.Template,
+        ["phi3"] = Phi3.Phi3Config.Template,
+        ["olmo2"] = Olmo2.Olmo2Config.Template,
     };
 
     public static void Register(string arch, Func<ModelShape, JsonObject> config) => Configs[arch] = config;

@@ -16,22 +16,26 @@ public sealed record RopeScaling(string Type, double Factor, double LowFreqFacto
     public const string Llama3 = "llama3";
 
     /// <summary>Null when the config has no (or "default") rope scaling.</summary>
-    public static RopeScaling? From(ModelConfig config)
+    public static RopeScaling? From(ModelConfig config) => From(config, "rope_scaling");
+
+    /// <summary>The scaling described by the object in <paramref name="field"/> ("rope_scaling", or transformers 5's
+    /// "rope_parameters", which holds the same keys plus rope_theta).</summary>
+    public static RopeScaling? From(ModelConfig config, string field)
     {
-        if (!config.Has("rope_scaling")) return null;
-        if (config.Json["rope_scaling"] is not JsonObject o)
-            throw RelensException.InFile(config.Path, "\"rope_scaling\" must be null or an object");
+        if (!config.Has(field)) return null;
+        if (config.Json[field] is not JsonObject o)
+            throw RelensException.InFile(config.Path, $"\"{field}\" must be null or an object");
         // HF renamed "type" to "rope_type"; both occur in published configs.
         string? type = Text(o, "rope_type") ?? Text(o, "type");
         switch (type)
         {
             case null or "default": return null;
-            case Linear: return new RopeScaling(Linear, Number(config, o, "factor"));
+            case Linear: return new RopeScaling(Linear, Number(config, o, field, "factor"));
             case Llama3:
-                return new RopeScaling(Llama3, Number(config, o, "factor"), Number(config, o, "low_freq_factor"),
-                    Number(config, o, "high_freq_factor"), (int)Number(config, o, "original_max_position_embeddings"));
+                return new RopeScaling(Llama3, Number(config, o, field, "factor"), Number(config, o, field, "low_freq_factor"),
+                    Number(config, o, field, "high_freq_factor"), (int)Number(config, o, field, "original_max_position_embeddings"));
             default:
-                throw RelensException.InFile(config.Path, $"rope_scaling type '{type}' is not supported (supported: null, \"{Linear}\", \"{Llama3}\")");
+                throw RelensException.InFile(config.Path, $"{field} type '{type}' is not supported (supported: null, \"{Linear}\", \"{Llama3}\")");
         }
     }
 
@@ -54,7 +58,7 @@ public sealed record RopeScaling(string Type, double Factor, double LowFreqFacto
     private static string? Text(JsonObject o, string key) =>
         o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    private static double Number(ModelConfig config, JsonObject o, string key) =>
+    private static double Number(ModelConfig config, JsonObject o, string field, string key) =>
         o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>()
-        : throw RelensException.InFile(config.Path, $"rope_scaling needs a number \"{key}\"");
+        : throw RelensException.InFile(config.Path, $"{field} needs a number \"{key}\"");
 }

@@ -2,6 +2,7 @@ using Relens.Lre;
 using Relens.Models;
 using Relens.Models.Hooks;
 using Relens.Relations;
+using Relens.Tests.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,11 +14,14 @@ public class JacobianTests
 {
     private static (LanguageModel Lm, SubjectPrompt Prompt) Setup(string model)
     {
-        var lm = LanguageModel.Load(TestPaths.Golden(model), ScalarType.Float64);
+        var lm = model.EndsWith("-tiny") ? LanguageModel.Load(TestPaths.Golden(model), ScalarType.Float64) : RandomModel(model);
         var examples = new[] { new RelationSample("China", "Beijing"), new RelationSample("Peru", "Lima"), new RelationSample("France", "Paris") };
         var text = IclPrompt.Build("The capital city of {} is", "Peru", examples, lm.PromptPrefix);
         return (lm, SubjectPrompt.Create(lm, text, "Peru"));
     }
+
+    /// <summary>The families without a golden (Qwen3, OLMo 2, Gemma) as small random float64 models.</summary>
+    private static LanguageModel RandomModel(string name) => FamilyModels.Random(name, dtype: ScalarType.Float64);
 
     /// <summary>z at the last token as a function of h at the subject token, by a full forward pass with a replacement hook.</summary>
     private static Tensor ZWithH(LanguageModel lm, SubjectPrompt p, LayerRef layer, Tensor h)
@@ -27,7 +31,7 @@ public class JacobianTests
         return lm.Model.Forward(new ForwardInput { InputIds = ids, Logits = LogitsAt.None }).LastBlockOutput.select(0, 0).select(0, -1);
     }
 
-    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny" };
+    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny", "qwen2-tiny", "gemma2-tiny", "phi3-tiny", "qwen3", "olmo2" };
 
     [Theory]
     [InlineData("gpt2-tiny", -1)]
@@ -37,6 +41,12 @@ public class JacobianTests
     [InlineData("gptj-tiny", 1)]
     [InlineData("neox-tiny", 1)]
     [InlineData("llama-tiny", 1)]
+    [InlineData("qwen2-tiny", 1)]
+    [InlineData("gemma2-tiny", 1)]
+    [InlineData("phi3-tiny", 1)]
+    [InlineData("qwen3", 0)]
+    [InlineData("olmo2", 0)]
+    [InlineData("gemma", 0)]
     public void BatchedJacobianEqualsRowByRowAutogradAndFiniteDifferences(string model, int layerIndex)
     {
         var (lm, prompt) = Setup(model);

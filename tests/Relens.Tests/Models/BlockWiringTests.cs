@@ -36,6 +36,9 @@ public class BlockWiringTests
     [InlineData("gptj-tiny", true)]
     [InlineData("neox-tiny", true)]
     [InlineData("llama-tiny", false)]
+    [InlineData("qwen2-tiny", false)]
+    [InlineData("gemma2-tiny", false)]
+    [InlineData("phi3-tiny", false)]
     public void HooksDecomposeTheResidualStream(string model, bool parallel)
     {
         using var lm = LanguageModel.Load(TestPaths.Golden(model));
@@ -98,6 +101,9 @@ public class BlockWiringTests
     [InlineData("gptj-tiny")]
     [InlineData("neox-tiny")]
     [InlineData("llama-tiny")]
+    [InlineData("qwen2-tiny")]
+    [InlineData("gemma2-tiny")]
+    [InlineData("phi3-tiny")]
     public void LreEstimateRunsAndIsFinite(string model)
     {
         using var lm = LanguageModel.Load(TestPaths.Golden(model));
@@ -119,6 +125,8 @@ public class RotaryForwardHygieneTests
     [InlineData("gptj-tiny")]
     [InlineData("neox-tiny")]
     [InlineData("llama-tiny")]
+    [InlineData("gemma2-tiny")]
+    [InlineData("phi3-tiny")]
     public void RepeatedCachedAndPaddedPassesLeaveNoLiveTensors(string model)
     {
         using var lm = LanguageModel.Load(TestPaths.Golden(model));

@@ -10,7 +10,7 @@ public class ForwardPassTests
 {
     private const string Prompt = "The capital city of France is Paris\nThe capital city of Japan is";
 
-    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny" };
+    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny", "qwen2-tiny", "gemma2-tiny", "phi3-tiny" };
 
     private static Tensor Ids(LanguageModel lm, string text) =>
         torch.tensor(lm.Tokenizer.Encode(text).Ids.Select(i => (long)i).ToArray(), [1, lm.Tokenizer.Encode(text).Count], ScalarType.Int64);

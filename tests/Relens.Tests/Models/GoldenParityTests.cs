@@ -6,7 +6,7 @@ namespace Relens.Tests.Models;
 /// <summary>Relens's forward pass against Hugging Face transformers' outputs on the same checkpoint files.</summary>
 public class GoldenParityTests
 {
-    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny" };
+    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny", "qwen2-tiny", "gemma2-tiny", "phi3-tiny" };
 
     [Theory]
     [MemberData(nameof(Models))]

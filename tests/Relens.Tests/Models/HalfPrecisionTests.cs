@@ -17,7 +17,7 @@ public class HalfPrecisionTests
     public static TheoryData<string, ScalarType> Cases()
     {
         var data = new TheoryData<string, ScalarType>();
-        foreach (var model in new[] { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny" })
+        foreach (var model in new[] { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny", "qwen2-tiny", "gemma2-tiny", "phi3-tiny" })
             foreach (var dtype in new[] { ScalarType.Float16, ScalarType.BFloat16 })
                 data.Add(model, dtype);
         return data;

@@ -102,6 +102,9 @@ public class ModelMemoryTests
     [InlineData("gptj-tiny")]
     [InlineData("neox-tiny")]
     [InlineData("llama-tiny")]
+    [InlineData("qwen2-tiny")]
+    [InlineData("gemma2-tiny")]
+    [InlineData("phi3-tiny")]
     public void EstimateCountsWhatTheCheckpointHoldsWithTheStatedMargin(string model)
     {
         var config = ModelConfig.Load(TestPaths.Golden(model));

@@ -12,7 +12,8 @@ namespace Relens.Tests.Models;
 /// </summary>
 public class ModelStructureTests
 {
-    public static TheoryData<string> Published => new() { "gpt2-xl", "gpt-j-6b", "pythia-1.4b", "llama-2-7b", "mistral-7b", "llama-13b" };
+    public static TheoryData<string> Published => new() { "gpt2-xl", "gpt-j-6b", "pythia-1.4b", "llama-2-7b", "mistral-7b", "llama-13b",
+        "qwen2.5-7b", "qwen3-8b", "gemma-2-9b", "phi-3-mini-4k", "olmo-2-7b" };
 
     [Theory, MemberData(nameof(Published))]
     public void ParametersEqualThePublishedCheckpointKeysAndShapes(string name)

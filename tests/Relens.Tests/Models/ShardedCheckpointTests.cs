@@ -7,7 +7,7 @@ namespace Relens.Tests.Models;
 /// <summary>A checkpoint split into many shards (model.safetensors.index.json) loads to the very same model.</summary>
 public class ShardedCheckpointTests
 {
-    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny" };
+    public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny", "qwen2-tiny", "gemma2-tiny", "phi3-tiny" };
 
     [Theory, MemberData(nameof(Models))]
     public void ShardedCheckpointGivesTheSameOutputsAsTheSingleFile(string model)

@@ -62,25 +62,44 @@ public sealed class LayerNormLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => nn.functional.layer_norm(x, [weight.shape[0]], weight, bias, _eps);
 }
 
-/// <summary>LLaMA's RMSNorm: computed in float32 and cast back, as HF does.</summary>
+/// <summary>How an RMSNorm applies its gain to x̂ = x / √(mean(x²) + eps).</summary>
+public enum RmsNormGain
+{
+    /// <summary>LLaMA, Qwen, Phi-3, OLMo 2: w · x̂, x̂ cast back to the input dtype first.</summary>
+    Weight,
+    /// <summary>Gemma: x̂ · (1 + w) in float32, then cast; w is stored as an offset from 1 (0 = identity).</summary>
+    OnePlusWeight,
+}
+
+/// <summary>RMSNorm: computed in float32 and cast back, as HF does; the gain per <see cref="RmsNormGain"/>.</summary>
 public sealed class RmsNormLayer : nn.Module<Tensor, Tensor>
 {
     public readonly Parameter weight;
     private readonly double _eps;
+    private readonly RmsNormGain _gain;
 
-    public RmsNormLayer(long dim, double eps, ScalarType dtype, Device? device = null) : base("RMSNorm")
+    public RmsNormLayer(long dim, double eps, ScalarType dtype, Device? device = null, RmsNormGain gain = RmsNormGain.Weight) : base("RMSNorm")
     {
-        weight = new Parameter(torch.ones(dim, dtype: dtype, device: device));
+        weight = new Parameter(gain == RmsNormGain.OnePlusWeight
+            ? torch.zeros(dim, dtype: dtype, device: device)
+            : torch.ones(dim, dtype: dtype, device: device));
         _eps = eps;
+        _gain = gain;
         RegisterComponents();
     }
+
+    /// <summary>The weight value that makes the norm a plain x̂ (what a fresh model starts with).</summary>
+    public double IdentityWeight => _gain == RmsNormGain.OnePlusWeight ? 0.0 : 1.0;
 
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
         var x32 = x.to(AttentionKernel.SoftmaxType(x.dtype)); // float32 at least, as HF
         var normed = x32 * torch.rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
-        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
+        var y = _gain == RmsNormGain.OnePlusWeight
+            ? (normed * (weight.to(normed.dtype) + 1.0)).to(x.dtype)
+            : weight * normed.to(x.dtype);
+        return y.MoveToOuterDisposeScope();
     }
 }
 

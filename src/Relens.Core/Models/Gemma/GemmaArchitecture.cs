@@ -1,0 +1,5 @@
+using Relens.Models.Decoder;
+
+namespace Relens.Models.Gemma;
+
+public sealed class GemmaArchitecture() : DecoderArchitecture(["gemma"], GemmaConfig.Spec);
