@@ -20,7 +20,8 @@ internal static class FamilyModels
     {
         var json = JsonNode.Parse(ModelTemplates.Config(arch, new ModelShape(layers, dim, heads, 32000, 512)).Json.ToJsonString())!.AsObject();
         edit?.Invoke(json);
-        var config = ModelConfig.FromJson(json, $"{arch}-random/config.json");
+        // through text, as a config.json is read (in-code JSON numbers keep their C# type)
+        var config = ModelConfig.FromJson(JsonNode.Parse(json.ToJsonString())!.AsObject(), $"{arch}-random/config.json");
         var model = ModelRegistry.Get(config).Create(config, dtype);
         Randomize(model, seed);
         var tokenizer = TokenizerLoader.FromDirectory(TestPaths.Golden("llama-tiny"));

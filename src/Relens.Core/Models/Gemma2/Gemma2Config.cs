@@ -57,7 +57,7 @@ public static class Gemma2Config
         json["hidden_activation"] = "gelu_pytorch_tanh";
         json["rms_norm_eps"] = 1e-6;
         json["rope_theta"] = 10000.0;
-        json["query_pre_attn_scalar"] = s.Dim / s.Heads;
+        json["query_pre_attn_scalar"] = (double)(s.Dim / s.Heads);
         json["attn_logit_softcapping"] = 50.0;
         json["final_logit_softcapping"] = 30.0;
         json["sliding_window"] = 4096;
