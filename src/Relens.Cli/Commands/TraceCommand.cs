@@ -78,6 +78,8 @@ public sealed class TraceCommand : ICommand
         int layers = lm.Model.NumLayers;
         if (!a.Has("window") && options.Window > layers) options = options with { Window = layers };
         if (!a.Has("knockout-window") && options.KnockoutWindow > layers) options = options with { KnockoutWindow = layers };
+        if (layers < 20 && !(a.Has("window") && a.Has("knockout-window")))
+            terminal.Muted($"note: the default windows (10 and 9 layers) are meant for models of 28–48 layers; on {layers} layers consider --window 1 --knockout-window 1");
         options.Validate(layers);
         var tracer = new CausalTracer(lm, options);
         var settings = TraceJson.Settings(tracer, lm.Directory);
@@ -132,7 +134,7 @@ public sealed class TraceCommand : ICommand
         if (knockout is not null)
             terminal.Line($"knockout most harmful window around layer {Array.IndexOf(knockout.WindowChange, knockout.WindowChange.Min())}: {knockout.WindowChange.Min():+0.0%;-0.0%}");
         var o = TraceJson.Prompt(prompt, traces, knockout);
-        o["settings"] = settings;
+        o["settings"] = settings.DeepClone();
         string json = Path.Combine(outDir, "prompt.trace.json");
         TraceJson.Write(json, o);
         terminal.Line($"wrote {json}");
@@ -148,11 +150,16 @@ public sealed class TraceCommand : ICommand
             terminal.Line($"  {kind.Name(),-6} clean {F(avg.Clean)} corrupted {F(avg.Corrupted)}; last subject token by layer [{Row(last)}]; last token [{Row(final)}]");
         }
         if (r.Knockout is { } k)
-            terminal.Line($"  knockout (window {k.WindowSize}) change by layer [{string.Join(" ", k.WindowChange.Select(v => v.ToString("+0%;-0%", CultureInfo.InvariantCulture)))}]; " +
-                $"from layer on [{string.Join(" ", k.FromLayerChange.Select(v => v.ToString("+0%;-0%", CultureInfo.InvariantCulture)))}]");
+            terminal.Line($"  knockout (window {k.WindowSize}) change by layer [{string.Join(" ", k.WindowChange.Select(Percent))}]; " +
+                $"from layer on [{string.Join(" ", k.FromLayerChange.Select(Percent))}]");
     }
 
     private static string Row(double?[] row) => string.Join(" ", row.Select(v => v is { } x ? F(x) : "–"));
+    private static string Percent(double x)
+    {
+        double p = Math.Round(x * 100);
+        return p == 0 ? "0%" : p.ToString("+0;-0", CultureInfo.InvariantCulture) + "%";
+    }
     private static string F(double x) => x.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>A relation name as a file name ("country capital city" → "country_capital_city").</summary>

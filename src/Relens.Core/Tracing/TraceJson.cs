@@ -31,7 +31,7 @@ public static class TraceJson
             ["prompts"] = r.PromptNote,
             ["candidates"] = r.Candidates,
             ["known_traced"] = r.Facts.Count,
-            ["settings"] = settings,
+            ["settings"] = settings.DeepClone(),
             ["roles"] = new JsonArray(TokenRoles.Names.Select(n => (JsonNode?)n).ToArray()),
         };
         var averages = new JsonObject();
