@@ -2,6 +2,7 @@ using System.Globalization;
 using Relens.Cli.Output;
 using Relens.Models;
 using Relens.Relations;
+using Relens.Reporting.Charts;
 using Relens.Runs;
 using Relens.Sweeps;
 using Relens.Tracing;
@@ -109,6 +110,9 @@ public sealed class TraceCommand : ICommand
             string json = Path.Combine(outDir, stem + ".trace.json");
             TraceJson.Write(json, TraceJson.Relation(result, settings));
             terminal.Line($"  wrote {json}");
+            string model = Path.GetFileName(lm.Directory);
+            foreach (var (kind, avg) in result.Averages) Image(terminal, TraceMap.Of(avg, relation.Name, model), Path.Combine(outDir, $"{stem}.{kind.Name()}.png"));
+            if (result.Knockout is { } k) Image(terminal, TraceMap.Of(k, relation.Name, model), Path.Combine(outDir, $"{stem}.knockout.png"));
             WriteSummary(terminal, result);
         }
         LastRelations = results;
@@ -138,7 +142,16 @@ public sealed class TraceCommand : ICommand
         string json = Path.Combine(outDir, "prompt.trace.json");
         TraceJson.Write(json, o);
         terminal.Line($"wrote {json}");
+        string model = Path.GetFileName(lm.Directory);
+        foreach (var t in traces) Image(terminal, TraceMap.Of(t, model), Path.Combine(outDir, $"prompt.{t.Kind.Name()}.png"));
+        if (knockout is not null) Image(terminal, TraceMap.Of(knockout, model), Path.Combine(outDir, "prompt.knockout.png"));
         return 0;
+    }
+
+    private static void Image(Terminal terminal, TraceMap map, string path)
+    {
+        var (written, svg) = TraceImage.Write(map, path);
+        terminal.Line(svg ? $"  SkiaSharp's native library could not be loaded here, so the heat map was written as SVG: {written}" : $"  wrote {written}");
     }
 
     private static void WriteSummary(Terminal terminal, RelationTraceResult r)

@@ -71,6 +71,8 @@ public class TraceInputErrorTests
         Assert.Equal(lmTokens(), json["tokens"]!.AsArray().Count);
         Assert.Equal(4, json["knockout"]!["window"]!.AsArray().Count);
         Assert.Null(json["mlp"]);
+        foreach (var png in new[] { "prompt.state.png", "prompt.knockout.png" })
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(dir, png)).Take(4).ToArray());
 
         static int lmTokens() { using var lm = LanguageModel.Load(Gpt2); return TracePrompt.Create(lm, "The Eiffel Tower is in", "Eiffel Tower").Count; }
     }
