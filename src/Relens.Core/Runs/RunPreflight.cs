@@ -58,9 +58,7 @@ public static class RunPreflight
     {
         if (modelDirectory is null || World.WorldFactsFile.TryRead(modelDirectory) is not { } taught) return plan;
         int before = plan.Relations.Sum(r => r.Samples.Count);
-        var dataset = plan.Dataset.WithRelations(r => taught.TryGetValue(r.Name, out var facts)
-            ? r with { Samples = r.Samples.Where(s => facts.Contains((s.Subject, s.Object))).DistinctBy(s => s.Subject).ToList() }
-            : r);
+        var dataset = TaughtFactsOnly(plan.Dataset, taught);
         var relations = plan.Relations.Select(r => dataset.Find(r.Name)).ToList();
         int after = relations.Sum(r => r.Samples.Count);
         return plan with
@@ -69,6 +67,12 @@ public static class RunPreflight
             SampleNote = $"the facts the model was taught ({World.WorldFactsFile.FileName}): {after} of the relations' {before} samples",
         };
     }
+
+    /// <summary>Each relation narrowed to its taught facts (one sample per subject); relations not taught stay whole.</summary>
+    public static RelationDataset TaughtFactsOnly(RelationDataset dataset, IReadOnlyDictionary<string, IReadOnlySet<(string Subject, string Object)>> taught) =>
+        dataset.WithRelations(r => taught.TryGetValue(r.Name, out var facts)
+            ? r with { Samples = r.Samples.Where(s => facts.Contains((s.Subject, s.Object))).DistinctBy(s => s.Subject).ToList() }
+            : r);
 
     private static double[] ParseBetas(string text)
     {

@@ -77,8 +77,7 @@ public sealed class RelationSweep
         using var states = PromptStates.Read(_lm, testPrompts, layers);
 
         // known-fact filter: the LM's own top-1 under this trial's n-shot prompt is a prefix of the object
-        var known = Enumerable.Range(0, test.Count)
-            .Where(i => PrefixMatch.IsNontrivialPrefix(_lm.Tokenizer.Decode(states.LmTopIds[i][0]), test[i].Object)).ToList();
+        var known = KnownFacts.Indices(_lm, states, test);
         string trainNote = JsonSerializer.Serialize(train.Select(s => s.Subject));
         Put(Key(relation, trial, null, SweepMetrics.TestCount), test.Count, trainNote);
         Put(Key(relation, trial, null, SweepMetrics.KnownCount), known.Count, trainNote);
