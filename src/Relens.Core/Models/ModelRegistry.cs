@@ -1,5 +1,6 @@
 using Relens.Models.Gpt2;
 using Relens.Models.GptJ;
+using Relens.Models.GptNeo;
 using Relens.Models.GptNeoX;
 using Relens.Models.Llama;
 
@@ -14,6 +15,7 @@ public static class ModelRegistry
     {
         Register(new Gpt2Architecture());
         Register(new GptJArchitecture());
+        Register(new GptNeoArchitecture());
         Register(new GptNeoXArchitecture());
         Register(new LlamaArchitecture());
     }
