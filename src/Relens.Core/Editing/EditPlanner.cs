@@ -12,7 +12,7 @@ namespace Relens.Editing;
 /// <summary>
 /// Turns edit requests into target state changes, with the causality test's rule: per relation an LRE at layer ℓ
 /// (the paper's estimator on the context's shots), z′ = the mean z of the model's known unedited subjects whose
-/// object is o′, and Δh = W⁺_ρ(z′ − z) at the relation's best rank (or --rank). Every input problem is found
+/// object is o′ (the unedited test facts', else the shots'), and Δh = W⁺_ρ(z′ − z) at the relation's best rank (or --rank). Every input problem is found
 /// here, before any weight changes, and named by its TSV line.
 /// </summary>
 public static class EditPlanner
@@ -76,7 +76,12 @@ public static class EditPlanner
         if (known.Count < minKnown)
             throw new RelensException($"{first}: relation '{relation.Name}': the model knows only {known.Count} of its {ctx.Others.Count} unedited test facts "
                 + $"under the {o.Shots}-shot prompt; an LRE needs at least {minKnown} (the sweep's rule) to be estimated and checked");
-        var targets = new List<List<int>>();
+        // z′ comes from the known unedited test facts with object o′, or else from the shots (whose prompt then holds
+        // their own example line, so the model reads the object off it): a 1:1 relation's o′ may belong to a shot only
+        var shotPrompts = ctx.Shots.Select(x => ctx.Prompt(lm, x.Subject)).ToList();
+        using var shots = PromptStates.Read(lm, shotPrompts, []);
+        var knownShots = KnownFacts.Indices(lm, shots, ctx.Shots);
+        var targets = new List<List<(Tensor Z, string Subject)>>();
         for (int i = 0; i < group.Count; i++)
         {
             var (e, _) = group[i];
@@ -84,11 +89,12 @@ public static class EditPlanner
             if (PrefixMatch.IsNontrivialPrefix(current, e.NewObject))
                 throw new RelensException($"{e.Source}: the model already answers '{current.Trim()}' for '{e.Subject}', a prefix of the new object '{e.NewObject}': nothing to edit");
             var t = known.Where(j => string.Equals(ctx.Others[j].Object, e.NewObject, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (t.Count == 0)
+            var s = knownShots.Where(j => string.Equals(ctx.Shots[j].Object, e.NewObject, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (t.Count == 0 && s.Count == 0)
                 throw new RelensException($"{e.Source}: no unedited subject of '{relation.Name}' that the model knows has the object '{e.NewObject}'; "
                     + "the LRE edit takes z′ from such a subject (as the causality test does). Objects it knows there: "
                     + string.Join(", ", known.Select(j => ctx.Others[j].Object).Distinct().Take(20)));
-            targets.Add(t);
+            targets.Add([.. t.Select(j => (others.Z[j], ctx.Others[j].Subject)), .. s.Select(j => (shots.Z[j], ctx.Shots[j].Subject))]);
         }
 
         var knownSamples = known.Select(j => ctx.Others[j]).ToList();
@@ -121,10 +127,10 @@ public static class EditPlanner
             for (int i = 0; i < group.Count; i++)
             {
                 var (e, sample) = group[i];
-                var zTarget = others.Z.index_select(0, torch.tensor(targets[i].Select(j => (long)j).ToArray())).mean([0]);
+                var zTarget = torch.stack(targets[i].Select(x => x.Z).ToArray()).mean([0]);
                 var delta = torch.matmul(pinv, zTarget - editStates.Z[i]);
                 edits.Add(new PlannedEdit(e, ctx, sample.Object, lm.Tokenizer.Decode(editStates.LmTopIds[i][0]).Trim(), chosen.Layer, rank,
-                    delta.data<float>().ToArray(), targets[i].Select(j => ctx.Others[j].Subject).ToList()));
+                    delta.data<float>().ToArray(), targets[i].Select(x => x.Subject).ToList()));
             }
             return (edits, new RelationPlan(relation.Name, chosen.Layer, rank, efficacy, known.Count, ctx.Others.Count, byLayer));
         }

@@ -50,6 +50,12 @@ public sealed class GptNeoModel : TransformerLM
     public override Tensor UnembeddingWeight => lm_head?.weight ?? transformer.wte.weight;
 
     public override IEnumerable<Tensor> DecoderParameters() => [transformer.ln_f.weight, transformer.ln_f.bias, UnembeddingWeight];
+
+    // nn.Linear layout [out, in]: out = W·k, so the key indexes the weight's columns.
+    public override MlpProjection? MlpOutputProjection(int layer) =>
+        new($"transformer.h.{layer}.mlp.c_proj.weight", transformer.h[layer].mlp.c_proj.weight, KeysAreRows: false);
+
+    public override TokenEmbedding? TokenEmbeddingWeight => new("transformer.wte.weight", transformer.wte.weight, Tied: lm_head is null);
 }
 
 /// <summary>HF's GPTNeoModel: embeddings, blocks, final norm.</summary>
@@ -93,7 +99,7 @@ public sealed class GptNeoBlock : nn.Module
         using var scope = torch.NewDisposeScope();
         var attnOut = hooks.AttnOut.Run(attn.attention.Forward(ln_1.forward(x), ctx));
         var mid = hooks.ResidMid.Run(x + attnOut);
-        var mlpOut = hooks.MlpOut.Run(mlp.forward(ln_2.forward(mid)));
+        var mlpOut = hooks.MlpOut.Run(mlp.Forward(ln_2.forward(mid), hooks.MlpPost));
         return (mid + mlpOut).MoveToOuterDisposeScope();
     }
 }
@@ -165,9 +171,13 @@ public sealed class GptNeoMlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <param name="post">The hidden activation's hook (blocks.ℓ.mlp.hook_post), if any.</param>
+    public Tensor Forward(Tensor x, HookPoint? post)
     {
         using var scope = torch.NewDisposeScope();
-        return c_proj.forward(_act(c_fc.forward(x))).MoveToOuterDisposeScope();
+        var hidden = _act(c_fc.forward(x));
+        return c_proj.forward(post is null ? hidden : post.Run(hidden)).MoveToOuterDisposeScope();
     }
 }
