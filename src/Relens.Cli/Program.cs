@@ -16,6 +16,7 @@ ICommand[] commands =
     new Relens.Cli.Commands.ModelInitCommand(),
     new Relens.Cli.Commands.BenchCommand(),
     new Relens.Cli.Commands.TraceCommand(),
+    new Relens.Cli.Commands.EditCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

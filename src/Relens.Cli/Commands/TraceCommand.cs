@@ -4,6 +4,7 @@ using Relens.Models;
 using Relens.Relations;
 using Relens.Reporting.Charts;
 using Relens.Runs;
+using Relens.Evaluation;
 using Relens.Sweeps;
 using Relens.Tracing;
 
@@ -125,7 +126,7 @@ public sealed class TraceCommand : ICommand
         string text = a.Require("prompt").Replace("\\n", "\n");
         var prompt = Relens.Tracing.TracePrompt.Create(lm, text, a.Require("subject"), a.Get("object"));
         var answer = tracer.Clean(prompt);
-        bool known = prompt.Object is { } obj && RelationSweep.IsKnownFact(lm, answer.AnswerId, obj);
+        bool known = prompt.Object is { } obj && KnownFacts.IsKnown(lm, answer.AnswerId, obj);
         if (!known && !a.Flag("force"))
             throw new RelensException(prompt.Object is null
                 ? $"the model's answer is \"{answer.Answer}\" (p = {F(answer.Probability)}), but without --object it cannot be checked that the model knows the fact; give --object, or --force to trace it anyway"

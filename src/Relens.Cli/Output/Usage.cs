@@ -36,6 +36,27 @@ public static class Usage
         Writes run.json, results.jsonl/.csv, summary.json/.csv, lres/, report.html.
         """;
 
+    public const string Edit = """
+        relens edit --model DIR --edits FILE --out DIR2 [--layer L|auto] [--method lre-rank1|finetune] [--rank K]
+                    [--shots 8] [--seed 0] [--beta 2.25] [--lambda 1] [--text FILE] [--relations DIR]
+                    [--lr 5e-4] [--max-steps 200]
+        relens edit --eval DIR2 [--relations DIR]
+
+        Writes new facts into the weights. FILE is a TSV: subject, relation, new object (one edit per line).
+          lre-rank1   per relation an LRE at layer L; Δh = W⁺_K(z′ − z), z′ from known subjects whose object is the
+                      new one (the causality test's edit). Layer emb: the subject token's embedding row gets Δh (a
+                      tied embedding is untied first, so outputs keep the old row). Block L: ROME's rank-one update
+                      of the MLP output projection (MEMIT's least squares for several edits, weighted by --lambda),
+                      with C = E[k kᵀ] from the world corpus or --text FILE (gpt2, llama/mistral).
+          finetune    AdamW on all weights, on the relation's template sentences stating the new facts, until every
+                      edit prompt answers its new object (checked every 5 steps) or --max-steps.
+          --layer     emb, a block number, or auto (default: each relation's causality-best layer)
+          --rank K    pseudo-inverse rank (default: the best of the sweep's rank grid on the relation's known facts)
+        Measures efficacy, paraphrase, specificity, retention and perplexity (before/after), and the representation
+        edit as a reference. DIR2 (new) gets config.json, model.safetensors (unchanged tensors byte-identical),
+        tokenizer files and edits.json; nothing is written unless the edit completes. --eval re-measures DIR2.
+        """;
+
     public const string Report = """
         relens report --results DIR [--model DIR] [--relations DIR] [--no-lens]
 

@@ -1,5 +1,6 @@
 using Relens.Models.Gpt2;
 using Relens.Models.GptJ;
+using Relens.Models.GptNeo;
 using Relens.Models.GptNeoX;
 using Relens.Models.Llama;
 using Relens.Models.Gemma;
@@ -20,6 +21,7 @@ public static class ModelRegistry
     {
         Register(new Gpt2Architecture());
         Register(new GptJArchitecture());
+        Register(new GptNeoArchitecture());
         Register(new GptNeoXArchitecture());
         Register(new LlamaArchitecture());
         // the rotary decoder families on Models/Decoder

@@ -56,6 +56,13 @@ public abstract class TransformerLM : nn.Module<Tensor, Tensor>
     /// <summary>The unembedding matrix [V, d] (lm_head weight, or the tied token embedding).</summary>
     public abstract Tensor UnembeddingWeight { get; }
 
+    /// <summary>Block <paramref name="layer"/>'s MLP output projection, whose input is the hook_post activation
+    /// (what a rank-one edit changes); null where the architecture does not expose one.</summary>
+    public virtual MlpProjection? MlpOutputProjection(int layer) => null;
+
+    /// <summary>The token embedding matrix [V, d] whose rows are the "emb" states (no scaling); null where they are not.</summary>
+    public virtual TokenEmbedding? TokenEmbeddingWeight => null;
+
     /// <summary>The parameters that define how a residual vector is decoded (final norm + unembedding), for model identity hashes.</summary>
     public abstract IEnumerable<Tensor> DecoderParameters();
 

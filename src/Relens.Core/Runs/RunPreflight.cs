@@ -85,6 +85,9 @@ public static class RunPreflight
         taught.TryGetValue(relation.Name, out var facts)
             ? relation with { Samples = relation.Samples.Where(s => facts.Contains((s.Subject, s.Object))).DistinctBy(s => s.Subject).ToList() }
             : relation;
+    /// <summary>Each relation narrowed to its taught facts (one sample per subject); relations not taught stay whole.</summary>
+    public static RelationDataset TaughtFactsOnly(RelationDataset dataset, IReadOnlyDictionary<string, IReadOnlySet<(string Subject, string Object)>> taught) =>
+        dataset.WithRelations(r => TaughtFactsOnly(r, taught));
 
     private static double[] ParseBetas(string text)
     {

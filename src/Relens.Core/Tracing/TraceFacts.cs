@@ -9,7 +9,7 @@ namespace Relens.Tracing;
 /// <summary>
 /// The facts of a relation a trace averages over: the prompts `relens run` builds (trial 0: the seeded n-shot split,
 /// the test subjects in the operator's ICL prompt), or with zero-shot the paper's zero-shot prompt for every sample,
-/// kept only where the model knows the fact (<see cref="RelationSweep.IsKnownFact"/>).
+/// kept only where the model knows the fact (<see cref="KnownFacts.IsKnown"/>).
 /// </summary>
 public static class TraceFacts
 {
@@ -40,7 +40,7 @@ public static class TraceFacts
         using var states = PromptStates.Read(lm, prompts, [], topK: 1);
         var known = new List<TracePrompt>();
         for (int i = 0; i < candidates.Count && known.Count < maxFacts; i++)
-            if (RelationSweep.IsKnownFact(lm, states.LmTopIds[i][0], candidates[i].Sample.Object))
+            if (KnownFacts.IsKnown(lm, states.LmTopIds[i][0], candidates[i].Sample.Object))
                 known.Add(TracePrompt.Create(lm, candidates[i].Prompt, candidates[i].Sample.Subject, candidates[i].Sample.Object));
         return new Selection(known, candidates.Count, note);
     }

@@ -51,6 +51,12 @@ public sealed class Gpt2Model : TransformerLM
     public override Tensor UnembeddingWeight => lm_head?.weight ?? transformer.wte.weight;
 
     public override IEnumerable<Tensor> DecoderParameters() => [transformer.ln_f.weight, transformer.ln_f.bias, UnembeddingWeight];
+
+    // Conv1D keeps HF's [in, out] layout: out = k·W, so the key indexes the weight's rows.
+    public override MlpProjection? MlpOutputProjection(int layer) =>
+        new($"transformer.h.{layer}.mlp.c_proj.weight", transformer.h[layer].mlp.c_proj.weight, KeysAreRows: true);
+
+    public override TokenEmbedding? TokenEmbeddingWeight => new("transformer.wte.weight", transformer.wte.weight, Tied: lm_head is null);
 }
 
 /// <summary>HF's GPT2Model: embeddings, blocks, final norm.</summary>
@@ -94,7 +100,7 @@ public sealed class Gpt2Block : nn.Module
         using var scope = torch.NewDisposeScope();
         var attnOut = hooks.AttnOut.Run(attn.Forward(ln_1.forward(x), ctx));
         var mid = hooks.ResidMid.Run(x + attnOut);
-        var mlpOut = hooks.MlpOut.Run(mlp.forward(ln_2.forward(mid)));
+        var mlpOut = hooks.MlpOut.Run(mlp.Forward(ln_2.forward(mid), hooks.MlpPost));
         return (mid + mlpOut).MoveToOuterDisposeScope();
     }
 }
@@ -145,9 +151,13 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <param name="post">The hidden activation's hook (blocks.ℓ.mlp.hook_post), if any.</param>
+    public Tensor Forward(Tensor x, HookPoint? post)
     {
         using var scope = torch.NewDisposeScope();
-        return c_proj.forward(_act(c_fc.forward(x))).MoveToOuterDisposeScope();
+        var hidden = _act(c_fc.forward(x));
+        return c_proj.forward(post is null ? hidden : post.Run(hidden)).MoveToOuterDisposeScope();
     }
 }

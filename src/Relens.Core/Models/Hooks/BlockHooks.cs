@@ -10,6 +10,7 @@ public sealed class BlockHooks
         ResidPost = new HookPoint(HookNames.ResidPost(layer));
         AttnOut = new HookPoint(HookNames.AttnOut(layer));
         MlpOut = new HookPoint(HookNames.MlpOut(layer));
+        MlpPost = new HookPoint(HookNames.MlpPost(layer));
     }
 
     public HookPoint ResidPre { get; }
@@ -18,6 +19,8 @@ public sealed class BlockHooks
     public HookPoint ResidPost { get; }
     public HookPoint AttnOut { get; }
     public HookPoint MlpOut { get; }
+    /// <summary>The MLP's hidden activation (input of its output projection). Run by GPT-2 and LLaMA-family blocks only.</summary>
+    public HookPoint MlpPost { get; }
 
-    public IEnumerable<HookPoint> All => [ResidPre, AttnOut, ResidMid, MlpOut, ResidPost];
+    public IEnumerable<HookPoint> All => [ResidPre, AttnOut, ResidMid, MlpPost, MlpOut, ResidPost];
 }

@@ -14,4 +14,6 @@ public static class HookNames
     public static string ResidPost(int layer) => $"blocks.{layer}.hook_resid_post";
     public static string AttnOut(int layer) => $"blocks.{layer}.hook_attn_out";
     public static string MlpOut(int layer) => $"blocks.{layer}.hook_mlp_out";
+    /// <summary>The MLP's hidden activation, the input of its output projection (ROME's key k).</summary>
+    public static string MlpPost(int layer) => $"blocks.{layer}.mlp.hook_post";
 }

@@ -46,6 +46,12 @@ public sealed class LlamaModel : TransformerLM
     public override Tensor UnembeddingWeight => lm_head?.weight ?? model.embed_tokens.weight;
 
     public override IEnumerable<Tensor> DecoderParameters() => [model.norm.weight, UnembeddingWeight];
+
+    // nn.Linear layout [out, in]: out = W·k, so the key indexes the weight's columns.
+    public override MlpProjection? MlpOutputProjection(int layer) =>
+        new($"model.layers.{layer}.mlp.down_proj.weight", model.layers[layer].mlp.down_proj.weight, KeysAreRows: false);
+
+    public override TokenEmbedding? TokenEmbeddingWeight => new("model.embed_tokens.weight", model.embed_tokens.weight, Tied: lm_head is null);
 }
 
 /// <summary>HF's LlamaModel: token embedding, decoder layers, final RMSNorm.</summary>
@@ -88,7 +94,7 @@ public sealed class LlamaDecoderLayer : nn.Module
         using var scope = torch.NewDisposeScope();
         var attnOut = hooks.AttnOut.Run(self_attn.Forward(input_layernorm.forward(x), ctx));
         var mid = hooks.ResidMid.Run(x + attnOut);
-        var mlpOut = hooks.MlpOut.Run(mlp.forward(post_attention_layernorm.forward(mid)));
+        var mlpOut = hooks.MlpOut.Run(mlp.Forward(post_attention_layernorm.forward(mid), hooks.MlpPost));
         return (mid + mlpOut).MoveToOuterDisposeScope();
     }
 }
@@ -157,9 +163,13 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     }
 
     // [B, T, d] → [B, T, d]
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <param name="post">The gated hidden activation's hook (blocks.ℓ.mlp.hook_post), if any.</param>
+    public Tensor Forward(Tensor x, HookPoint? post)
     {
         using var scope = torch.NewDisposeScope();
-        return down_proj.forward(_act(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
+        var hidden = _act(gate_proj.forward(x)) * up_proj.forward(x);
+        return down_proj.forward(post is null ? hidden : post.Run(hidden)).MoveToOuterDisposeScope();
     }
 }
