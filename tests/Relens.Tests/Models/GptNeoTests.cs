@@ -24,7 +24,7 @@ public class GptNeoTests
     private static readonly Lazy<string> Gpt2NoQBias = new(() => Convert("gpt2-noqbias", null, gpt2: true));
 
     /// <summary>The same weights as a GPT-Neo folder; layers below <paramref name="local"/> local with <paramref name="window"/>.</summary>
-    private static string AsGptNeo(int local, int window) => Convert($"gptneo-{local}-{window}", c =>
+    internal static string AsGptNeo(int local, int window) => Convert($"gptneo-{local}-{window}", c =>
     {
         foreach (var key in new[] { "n_embd", "n_layer", "n_head", "n_positions", "n_inner", "scale_attn_weights", "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn" })
             c.Remove(key);
