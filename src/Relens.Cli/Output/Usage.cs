@@ -63,4 +63,25 @@ public static class Usage
         tokens ("identity" gives the logit lens). --subject fills the LRE's own n-shot prompt; "\n" in --prompt is a
         line break. Cells whose top-1 is a prefix of --expect are marked. --png also writes the heat map as an image.
         """;
+
+    public const string Trace = """
+        relens trace [--model DIR] (--relation NAME... | --prompt TEXT --subject S [--object O] [--force])
+                     [--kind state,mlp,attn,knockout|all] [--samples 10] [--noise-factor 3] [--noise SIGMA] [--seed 1]
+                     [--window 10] [--knockout-window 9] [--shots 8] [--split-seed 0] [--zero-shot] [--max-facts 50]
+                     [--relations DIR] [--all-tokens] [--batch N] [--out DIR]
+
+        Where is the fact read? Causal tracing (Meng et al. 2022): the subject's token embeddings get Gaussian noise
+        (σ = noise-factor × std of the token embedding matrix over the vocabulary, --samples seeded draws), then each
+        (token, layer) state (state), or the MLP (mlp) or attention (attn) outputs of a --window of layers at one token,
+        is restored to its clean value; the map is p(clean answer). Attention knockout (Geva et al. 2023): the last
+        position's attention to the subject's tokens is blocked in the --knockout-window layers around each layer, and
+        from each layer on; the map is the relative change of p(answer).
+          --relation NAME...  trace the relation's known facts (the ICL prompts and known-fact filter of `relens run`,
+                              trial 0) and average them by token role (ROME); --zero-shot uses zero-shot prompts
+          --prompt --subject  trace one prompt ("\n" is a line break); --object checks that the model knows the fact
+                              (its top-1 is a prefix of O); an unknown fact, or no --object, needs --force
+          --all-tokens        also run the tokens before the subject (equal to the corrupted run by causality)
+          --batch N           at most N restorations per forward pass (default: as many as 256 MiB allows; 1 = ROME)
+          --out DIR           output folder (default: relens-trace): RELATION.trace.json or prompt.trace.json, PNG maps
+        """;
 }

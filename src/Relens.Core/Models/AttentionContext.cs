@@ -21,4 +21,8 @@ public sealed class AttentionContext
 
     /// <summary>Where to store the keys/values of prefix + current tokens, or null to store nothing.</summary>
     public KvCache? Present { get; init; }
+
+    /// <summary>Called on each layer's masked scores [B, H, T, P+T] (softmax dtype) just before the softmax, returning
+    /// the scores to use; null = none. Attention knockout (Tracing/) blocks edges by setting scores to the mask's minimum.</summary>
+    public Func<int, Tensor, Tensor>? ScoreEdit { get; init; }
 }

@@ -29,6 +29,7 @@ public static class AttentionKernel
         var softmaxType = SoftmaxType(q.dtype);
         var scores = torch.matmul(q, k.transpose(-1, -2)).to(softmaxType) * scale;         // [B, H, T, P+T]
         scores = scores + ctx.Mask.to(softmaxType);
+        if (ctx.ScoreEdit is { } edit) scores = edit(layer, scores);                      // e.g. attention knockout
         var probs = nn.functional.softmax(scores, -1).to(v.dtype);
         var output = torch.matmul(probs, v);                                              // [B, H, T, hd]
         long b = output.shape[0], t = output.shape[2];

@@ -45,7 +45,7 @@ public static class AttentionMasks
         return pos.narrow(1, pastTokens, newTokens).contiguous().MoveToOuterDisposeScope();
     }
 
-    private static double MinValue(ScalarType dtype) => dtype switch
+    internal static double MinValue(ScalarType dtype) => dtype switch
     {
         ScalarType.Float16 => -65504.0,
         ScalarType.BFloat16 => -3.3895313892515355e38,

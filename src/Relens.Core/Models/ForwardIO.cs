@@ -25,6 +25,9 @@ public sealed class ForwardInput
     public bool ReturnCache { get; init; }
 
     public LogitsAt Logits { get; init; } = LogitsAt.All;
+
+    /// <summary>Edits every layer's attention scores before the softmax (see <see cref="AttentionContext.ScoreEdit"/>); null = none.</summary>
+    public Func<int, Tensor, Tensor>? ScoreEdit { get; init; }
 }
 
 /// <summary>A forward pass's outputs; tensors belong to the caller's dispose scope, the cache to the caller.</summary>

@@ -94,7 +94,8 @@ public abstract class TransformerLM : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Attention context for <paramref name="newTokens"/> tokens after the cache's prefix.</summary>
-    public AttentionContext Context(long batch, long newTokens, KvCache? past, Tensor? paddingMask, Tensor? positionIds, KvCache? present)
+    public AttentionContext Context(long batch, long newTokens, KvCache? past, Tensor? paddingMask, Tensor? positionIds, KvCache? present,
+        Func<int, Tensor, Tensor>? scoreEdit = null)
     {
         long pastLength = past?.Length ?? 0;
         if (paddingMask is null && past?.PaddingMask is { } pastMask)
@@ -107,6 +108,7 @@ public abstract class TransformerLM : nn.Module<Tensor, Tensor>
             Mask = AttentionMasks.Build(batch, newTokens, pastLength, paddingMask, DType),
             Past = past,
             Present = present,
+            ScoreEdit = scoreEdit,
         };
     }
 
@@ -115,7 +117,7 @@ public abstract class TransformerLM : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         long batch = input.InputIds.shape[0], tokens = input.InputIds.shape[1];
         var present = input.ReturnCache ? new KvCache(NumLayers) : null;
-        var ctx = Context(batch, tokens, input.Past, input.PaddingMask, input.PositionIds, present);
+        var ctx = Context(batch, tokens, input.Past, input.PaddingMask, input.PositionIds, present, input.ScoreEdit);
         if (present is not null)
             present.SetPaddingMask(input.PaddingMask ?? (input.Past?.PaddingMask is null ? null
                 : torch.cat([input.Past.PaddingMask, torch.ones(batch, tokens, dtype: input.Past.PaddingMask.dtype)], 1)));

@@ -58,9 +58,7 @@ public static class RunPreflight
     {
         if (modelDirectory is null || World.WorldFactsFile.TryRead(modelDirectory) is not { } taught) return plan;
         int before = plan.Relations.Sum(r => r.Samples.Count);
-        var dataset = plan.Dataset.WithRelations(r => taught.TryGetValue(r.Name, out var facts)
-            ? r with { Samples = r.Samples.Where(s => facts.Contains((s.Subject, s.Object))).DistinctBy(s => s.Subject).ToList() }
-            : r);
+        var dataset = plan.Dataset.WithRelations(r => TaughtFactsOnly(r, taught));
         var relations = plan.Relations.Select(r => dataset.Find(r.Name)).ToList();
         int after = relations.Sum(r => r.Samples.Count);
         return plan with
@@ -69,6 +67,13 @@ public static class RunPreflight
             SampleNote = $"the facts the model was taught ({World.WorldFactsFile.FileName}): {after} of the relations' {before} samples",
         };
     }
+
+    /// <summary>The relation narrowed to the facts a world model was taught (one sample per subject); unchanged if it
+    /// was not taught this relation. `relens trace` narrows its relations the same way.</summary>
+    public static Relation TaughtFactsOnly(Relation relation, IReadOnlyDictionary<string, IReadOnlySet<(string Subject, string Object)>> taught) =>
+        taught.TryGetValue(relation.Name, out var facts)
+            ? relation with { Samples = relation.Samples.Where(s => facts.Contains((s.Subject, s.Object))).DistinctBy(s => s.Subject).ToList() }
+            : relation;
 
     private static double[] ParseBetas(string text)
     {

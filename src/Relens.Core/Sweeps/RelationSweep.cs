@@ -61,6 +61,11 @@ public sealed class RelationSweep
         if (_store.AppendIfAbsent(record)) RecordStored?.Invoke(record);
     }
 
+    /// <summary>The known-fact rule (LRE-METHOD §8): the LM's own top-1 next token under the fact's prompt is a
+    /// nontrivial prefix of the object. `relens trace` selects its facts with it too.</summary>
+    public static bool IsKnownFact(LanguageModel lm, int lmTopId, string obj) =>
+        PrefixMatch.IsNontrivialPrefix(lm.Tokenizer.Decode(lmTopId), obj);
+
     private void RunTrial(Relation relation, int trial, Action? unitFinished)
     {
         int n = _settings.Shots;
@@ -78,7 +83,7 @@ public sealed class RelationSweep
 
         // known-fact filter: the LM's own top-1 under this trial's n-shot prompt is a prefix of the object
         var known = Enumerable.Range(0, test.Count)
-            .Where(i => PrefixMatch.IsNontrivialPrefix(_lm.Tokenizer.Decode(states.LmTopIds[i][0]), test[i].Object)).ToList();
+            .Where(i => IsKnownFact(_lm, states.LmTopIds[i][0], test[i].Object)).ToList();
         string trainNote = JsonSerializer.Serialize(train.Select(s => s.Subject));
         Put(Key(relation, trial, null, SweepMetrics.TestCount), test.Count, trainNote);
         Put(Key(relation, trial, null, SweepMetrics.KnownCount), known.Count, trainNote);
