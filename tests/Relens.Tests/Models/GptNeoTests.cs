@@ -167,6 +167,17 @@ public class GptNeoTests
     }
 
     [Fact]
+    public void Score_edits_reach_local_layers_too()
+    {
+        using var neo = LanguageModel.Load(AsGptNeo(2, 3));
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var seen = new List<int>();
+        neo.Model.Forward(new ForwardInput { InputIds = ModelFolders.Ids(neo, Prompt), ScoreEdit = (layer, scores) => { seen.Add(layer); return scores; } });
+        Assert.Equal(new[] { 0, 1, 2, 3 }, seen);
+    }
+
+    [Fact]
     public void Config_reads_HF_attention_types_and_refuses_inconsistent_ones()
     {
         var c = GptNeoConfig.From(ModelConfig.Load(AsGptNeo(3, 1)));
