@@ -19,7 +19,7 @@ public class ArchitectureConfigTests
     [Fact]
     public void RegistryListsEveryArchitecture()
     {
-        string[] expected = ["gpt2", "gpt_neox", "gptj", "llama", "mistral"];
+        string[] expected = ["gpt2", "gpt_neo", "gpt_neox", "gptj", "llama", "mistral"];
         Assert.Equal(expected.Order(StringComparer.Ordinal), ModelRegistry.SupportedModelTypes.Order(StringComparer.Ordinal));
         var e = Assert.Throws<RelensException>(() => ModelRegistry.Get(ModelConfig.FromJson(new JsonObject { ["model_type"] = "falcon" })));
         Assert.All(expected, t => Assert.Contains(t, e.Message));
