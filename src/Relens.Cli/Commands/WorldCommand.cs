@@ -13,7 +13,7 @@ public sealed class WorldCommand : ICommand
 
     private static readonly string[] Values =
     [
-        "world", "out", "relations", "layers", "d-model", "heads", "context", "vocab", "minutes", "steps", "seed",
+        "world", "out", "relations", "layers", "d-model", "heads", "context", "local-layers", "window", "vocab", "minutes", "steps", "seed",
         "batch", "block", "lr", "warmup", "checkpoint-every", "lre-trials",
         "icl-passes", "profile-passes", "mixed-passes", "compact-share", "people", "people-attributes",
     ];
@@ -22,7 +22,7 @@ public sealed class WorldCommand : ICommand
     {
         if (args.Count == 0 || args[0] != "train")
             throw new RelensException("usage: relens world train [--world default|full|tiny] [--seed S] [--out DIR] [--minutes M | --steps N] " +
-                "[--layers L --d-model D --heads H] [--no-eval | --eval-only] [--no-probe] [--lre-trials K]");
+                "[--layers L --d-model D --heads H] [--local-layers K --window W] [--no-eval | --eval-only] [--no-probe] [--lre-trials K]");
         var a = CliArgs.Parse(args.Skip(1).ToList(), Values, ["no-eval", "eval-only", "no-probe"]);
         string relations = RelationDataRoot.Resolve(a.Get("relations"));
         var spec = Spec(a, relations);
@@ -34,7 +34,9 @@ public sealed class WorldCommand : ICommand
             WarmupSteps: a.GetInt("warmup", 30), MaxSteps: steps,
             TimeBudget: minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
             Seed: a.GetInt("seed", 1), CheckpointEvery: a.GetInt("checkpoint-every", 200), LogEvery: 50);
-        var shape = new WorldModelShape(a.GetInt("layers", 6), a.GetInt("d-model", 256), a.GetInt("heads", 4), a.GetInt("context", 256));
+        var shape = new WorldModelShape(a.GetInt("layers", 6), a.GetInt("d-model", 256), a.GetInt("heads", 4), a.GetInt("context", 256),
+            LocalLayers: a.GetInt("local-layers", 0), Window: a.GetInt("window", 1));
+        shape.Validate();
         var settings = new WorldBuildSettings(spec, relations, shape, training, a.GetInt("vocab", 4096));
 
         if (!a.Flag("eval-only")) WorldBuild.Train(settings, outDir, Console.WriteLine);

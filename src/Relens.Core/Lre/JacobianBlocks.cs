@@ -1,5 +1,6 @@
 using Relens.Models;
 using Relens.Models.Gpt2;
+using Relens.Models.GptNeo;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,6 +50,7 @@ internal static class JacobianBlocks
     private static readonly Dictionary<Type, Func<TransformerLM, IJacobianBlocks>> Factories = new()
     {
         [typeof(Gpt2Model)] = m => new Gpt2JacobianBlocks((Gpt2Model)m),
+        [typeof(GptNeoModel)] = m => new GptNeoJacobianBlocks((GptNeoModel)m),
     };
 
     public static void Register<TModel>(Func<TModel, IJacobianBlocks> factory) where TModel : TransformerLM =>

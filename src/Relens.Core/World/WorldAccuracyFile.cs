@@ -6,7 +6,7 @@ namespace Relens.World;
 /// <summary>
 /// accuracy.json beside a world checkpoint: what the model knows (top-1 first-token accuracy on 8-shot ICL
 /// prompts, overall and per relation), how long it trained, and how (the linear probe per layer and the LRE
-/// faithfulness at its best layer and β, each with the majority baseline beside it). Readable without Relens.
+/// faithfulness at its best layer and β, at `emb` and at its best layer ≥ 1, each with the majority baseline beside it). Readable without Relens.
 /// </summary>
 public static class WorldAccuracyFile
 {
@@ -25,10 +25,15 @@ public static class WorldAccuracyFile
             ["lre_best"] = Map(lre.Select(r =>
             {
                 var best = r.Best();
+                var later = r.BestFromLayer1();
                 return (r.Relation, (JsonNode?)new JsonObject
                 {
                     ["layer"] = best.Layer, ["beta"] = best.Beta, ["faithfulness"] = R(best.Value),
                     ["majority"] = R(r.Majority), ["known_test_facts"] = R(r.KnownTestFacts), ["trials"] = r.Trials,
+                    // the question in the file itself: linear at `emb` only, or in an enriched state too?
+                    ["emb_faithfulness"] = r.At("emb") is { } emb ? R(emb) : null,
+                    ["best_from_layer_1"] = later.Layer.Length == 0 ? null
+                        : new JsonObject { ["layer"] = later.Layer, ["beta"] = later.Beta, ["faithfulness"] = R(later.Value) },
                 });
             })),
             // per layer, the best β's faithfulness: where (if anywhere) the relation is linear

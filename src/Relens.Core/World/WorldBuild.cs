@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Relens.Models.Gpt2;
 
 namespace Relens.World;
 
@@ -7,7 +6,7 @@ namespace Relens.World;
 public sealed record WorldBuildSettings(WorldSpec Spec, string RelationsDir, WorldModelShape Shape, TrainOptions Training, int VocabSize = 4096);
 
 /// <summary>
-/// World → corpus → BPE → GPT-2 → training → Hugging Face folder. The training state lives in
+/// World → corpus → BPE → GPT-2 / GPT-Neo → training → Hugging Face folder. The training state lives in
 /// OUT/train, so running the same settings on the same folder again continues an interrupted run.
 /// </summary>
 public static class WorldBuild
@@ -27,13 +26,13 @@ public static class WorldBuild
         var (corpus, vocab) = Prepare(s);
         var config = s.Shape.Config(vocab.VocabSize, vocab.EosTokenId!.Value);
         using var model = WorldModel.Create(config, s.Training.Seed);
-        long parameters = model.parameters().Sum(p => p.numel()) - (long)config.NPositions * config.NEmbd;
+        long parameters = model.parameters().Sum(p => p.numel()) - (long)s.Shape.Context * s.Shape.DModel;
         log($"world '{s.Spec.Name}': {corpus.Relations.Count} relations, {corpus.FactCount} facts; BPE {vocab.VocabSize} tokens; " +
-            $"GPT-2 {config.NLayer}×{config.NEmbd} ({parameters / 1e6:F2}M parameters without positions)");
+            $"{s.Shape.Describe()} ({parameters / 1e6:F2}M parameters without positions)");
         var trainer = new WorldTrainer(model, e => corpus.Documents(e).Select(vocab.EncodeIds), s.Training,
             Path.Combine(outDir, TrainFolder), log);
         var result = trainer.Run(cancel);
-        WorldCheckpoint.Save(outDir, model, vocab, About(s, corpus, result), corpus);
+        WorldCheckpoint.Save(outDir, model, config, s.Shape.Context, vocab, About(s, corpus, result), corpus);
         log($"saved {outDir}: {result.Steps} steps, {result.Tokens:N0} tokens, {result.Seconds:F0}s, final loss {result.FinalLoss:F3}");
         return result;
     }
@@ -42,6 +41,7 @@ public static class WorldBuild
     {
         ["world"] = s.Spec.Name,
         ["seed"] = s.Spec.Seed,
+        ["model"] = s.Shape.Describe(),
         ["relations"] = new JsonArray(corpus.Relations.Select(x => (JsonNode)new JsonObject { ["id"] = x.Id, ["facts"] = x.Facts.Count }).ToArray()),
         ["mix"] = System.Text.Json.JsonSerializer.SerializeToNode(s.Spec.Mix),
         ["people"] = s.Spec.People is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(s.Spec.People),

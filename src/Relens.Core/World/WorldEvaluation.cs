@@ -7,9 +7,10 @@ namespace Relens.World;
 public sealed record WorldReport(KnowledgeReport Knowledge, IReadOnlyList<WorldProbeResult> Probes, IReadOnlyList<WorldLreResult> Lre)
 {
     /// <summary>The issue's bar: relations with best-layer faithfulness ≥ 0.6 and at least
-    /// <paramref name="margin"/> above their majority baseline.</summary>
-    public IReadOnlyList<WorldLreResult> FaithfulRelations(double threshold = 0.6, double margin = 0.2) =>
-        Lre.Where(r => r.Trials > 0 && r.Best().Value >= threshold && r.Best().Value >= r.Majority + margin).ToList();
+    /// <paramref name="margin"/> above their majority baseline; with <paramref name="fromLayer1"/>, at a layer ≥ 1.</summary>
+    public IReadOnlyList<WorldLreResult> FaithfulRelations(double threshold = 0.6, double margin = 0.2, bool fromLayer1 = false) =>
+        Lre.Where(r => r.Trials > 0 && (fromLayer1 ? r.BestFromLayer1() : r.Best()) is var b && b.Layer.Length > 0
+            && b.Value >= threshold && b.Value >= r.Majority + margin).ToList();
 }
 
 public static class WorldEvaluation
@@ -42,7 +43,9 @@ public static class WorldEvaluation
                 lre.Add(res);
                 var best = res.Best();
                 var at225 = res.Faithfulness.Select(kv => kv.Value[1]).DefaultIfEmpty(0).Max();
-                log($"  {r.Name,-30} best {best.Value:F2} (layer {best.Layer}, β {best.Beta}) β=2.25 best layer {at225:F2} | majority {res.Majority:F2} | known {res.KnownTestFacts:F1}");
+                var later = res.BestFromLayer1();
+                log($"  {r.Name,-30} best {best.Value:F2} (layer {best.Layer}, β {best.Beta}) β=2.25 best layer {at225:F2} | emb {res.At("emb") ?? 0:F2}, " +
+                    $"best ≥ 1 {later.Value:F2} (layer {later.Layer}) | majority {res.Majority:F2} | known {res.KnownTestFacts:F1}");
             }
         }
         return new WorldReport(knowledge, probeResults, lre);

@@ -13,10 +13,20 @@ namespace Relens.World;
 public sealed record WorldLreResult(string Relation, int Trials, double KnownTestFacts, double Majority,
     IReadOnlyDictionary<string, double[]> Faithfulness)
 {
-    /// <summary>Best (layer, β index, value) by mean recall@1.</summary>
-    public (string Layer, double Beta, double Value) Best()
+    /// <summary>Best (layer, β, value) by mean recall@1.</summary>
+    public (string Layer, double Beta, double Value) Best() => BestOf(Faithfulness);
+
+    /// <summary>Best (layer, β, value) among blocks 1 and later: whether the relation is linear in a state the blocks
+    /// have enriched, not only in the token embedding (`emb`) or right after the first block. Layer "" when none was measured.</summary>
+    public (string Layer, double Beta, double Value) BestFromLayer1() =>
+        BestOf(Faithfulness.Where(kv => int.TryParse(kv.Key, out int l) && l >= 1));
+
+    /// <summary>Best β's faithfulness at <paramref name="layer"/>, or null when it was not measured.</summary>
+    public double? At(string layer) => Faithfulness.TryGetValue(layer, out var v) && v.Length > 0 ? v.Max() : null;
+
+    private static (string Layer, double Beta, double Value) BestOf(IEnumerable<KeyValuePair<string, double[]>> layers)
     {
-        var best = Faithfulness.SelectMany(kv => kv.Value.Select((v, i) => (kv.Key, WorldLreCheck.Betas[i], v)))
+        var best = layers.SelectMany(kv => kv.Value.Select((v, i) => (kv.Key, WorldLreCheck.Betas[i], v)))
             .OrderByDescending(x => x.v).FirstOrDefault();
         return (best.Key ?? "", best.Item2, best.v);
     }

@@ -27,7 +27,12 @@ public class WorldTrainCliTests
             Assert.Equal(value, json["lre_faithfulness"]![name]!.GetValue<double>());
             Assert.Equal(value, json["lre_by_layer"]![name]![best["layer"]!.GetValue<string>()]!.GetValue<double>());
             Assert.InRange(best["majority"]!.GetValue<double>(), 0, 1);
+            Assert.Equal(json["lre_by_layer"]![name]!["emb"]!.GetValue<double>(), best["emb_faithfulness"]!.GetValue<double>());
+            var later = best["best_from_layer_1"]!;                                     // the tiny model has blocks 0 and 1
+            Assert.Equal("1", later["layer"]!.GetValue<string>());
+            Assert.Equal(json["lre_by_layer"]![name]!["1"]!.GetValue<double>(), later["faithfulness"]!.GetValue<double>());
         }
+        Assert.Contains("LRE best ≥ 1", stdout);
         Assert.Equal(3, json["probe"]!.AsObject()[tinyNames[0]]!["by_layer"]!.AsObject().Count); // emb, 0, 1
         Assert.Contains("overall", stdout);
         Assert.Contains(json["overall"]!.GetValue<double>().ToString("F3", System.Globalization.CultureInfo.InvariantCulture), stdout);

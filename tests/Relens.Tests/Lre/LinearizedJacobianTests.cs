@@ -73,6 +73,31 @@ public class LinearizedJacobianTests
         }
     }
 
+    /// <summary>GPT-Neo's tapes (unscaled scores, local windows) on gpt2-tiny's weights converted to GPT-Neo, blocks below
+    /// <paramref name="local"/> attending to <paramref name="window"/> tokens.</summary>
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(3, 3)]
+    public void GptNeoLocalLayersEqualTheReplicatedReference(int local, int window)
+    {
+        using var lm = LanguageModel.Load(Relens.Tests.Models.GptNeoTests.AsGptNeo(local, window), ScalarType.Float64);
+        using var scope = torch.NewDisposeScope();
+        var prompt = Prompt(lm, "icl");
+        var layers = LayerRef.All(lm.Model.NumLayers).ToList();
+        Assert.True(SubjectJacobian.IsLinearized(lm.Model));
+        var all = SubjectJacobian.ComputeAllLayers(lm.Model, prompt, layers, Linearized);
+        foreach (var layer in layers)
+        {
+            var reference = ReplicatedJacobian.Compute(lm.Model, prompt, layer, Replicated with { ChunkSize = 16 });
+            if (layer == LayerRef.At(lm.Model.NumLayers - 1))
+                Assert.True(reference.Jacobian.abs().max().item<float>() == 0, $"layer {layer}");
+            else
+                Assert.True(reference.Jacobian.norm().item<float>() > 1e-3, $"layer {layer}: the reference Jacobian must not be trivially zero");
+            Assert.True(RelativeError(all[layer].Jacobian, reference.Jacobian) < 1e-6, $"layer {layer}: {RelativeError(all[layer].Jacobian, reference.Jacobian):E2}");
+            Assert.True(RelativeError(all.Z, reference.Z) < 1e-6, $"layer {layer}: z");
+        }
+    }
+
     [Fact]
     public void PromptsRecordedTogetherEqualEachAlone()
     {

@@ -19,7 +19,7 @@ public class ArchitectureConfigTests
     [Fact]
     public void RegistryListsEveryArchitecture()
     {
-        string[] expected = ["gemma", "gemma2", "gpt2", "gpt_neox", "gptj", "llama", "mistral", "olmo2", "phi3", "qwen2", "qwen3"];
+        string[] expected = ["gemma", "gemma2", "gpt2", "gpt_neo", "gpt_neox", "gptj", "llama", "mistral", "olmo2", "phi3", "qwen2", "qwen3"];
         Assert.Equal(expected.Order(StringComparer.Ordinal), ModelRegistry.SupportedModelTypes.Order(StringComparer.Ordinal));
         var e = Assert.Throws<RelensException>(() => ModelRegistry.Get(ModelConfig.FromJson(new JsonObject { ["model_type"] = "falcon" })));
         Assert.All(expected, t => Assert.Contains(t, e.Message));

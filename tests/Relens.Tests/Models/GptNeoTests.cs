@@ -24,7 +24,7 @@ public class GptNeoTests
     private static readonly Lazy<string> Gpt2NoQBias = new(() => Convert("gpt2-noqbias", null, gpt2: true));
 
     /// <summary>The same weights as a GPT-Neo folder; layers below <paramref name="local"/> local with <paramref name="window"/>.</summary>
-    private static string AsGptNeo(int local, int window) => Convert($"gptneo-{local}-{window}", c =>
+    internal static string AsGptNeo(int local, int window) => Convert($"gptneo-{local}-{window}", c =>
     {
         foreach (var key in new[] { "n_embd", "n_layer", "n_head", "n_positions", "n_inner", "scale_attn_weights", "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn" })
             c.Remove(key);
@@ -164,6 +164,17 @@ public class GptNeoTests
         using var cache = prefix.Cache!;
         var suffix = neo.Model.Forward(new ForwardInput { InputIds = ids.narrow(1, split, t - split), Past = cache }).Logits!;
         Assert.True(ModelFolders.MaxDiff(logits.narrow(1, split, t - split), suffix) < 1e-4);
+    }
+
+    [Fact]
+    public void Score_edits_reach_local_layers_too()
+    {
+        using var neo = LanguageModel.Load(AsGptNeo(2, 3));
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var seen = new List<int>();
+        neo.Model.Forward(new ForwardInput { InputIds = ModelFolders.Ids(neo, Prompt), ScoreEdit = (layer, scores) => { seen.Add(layer); return scores; } });
+        Assert.Equal(new[] { 0, 1, 2, 3 }, seen);
     }
 
     [Fact]

@@ -30,21 +30,25 @@ public class WorldModelTests : IClassFixture<WorldModelTests.Trained>
     public WorldModelTests(Trained t) => _t = t;
 
     [Fact]
-    public void Saved_folder_is_a_loadable_HF_GPT2_that_gives_the_trained_logits()
+    public void Saved_folder_is_a_loadable_HF_GPT2_that_gives_the_trained_logits() =>
+        AssertExportEqualsTraining(_t.Dir, _t.Settings, _t.Result, "gpt2");
+
+    /// <summary>The folder loads through the normal loader as <paramref name="modelType"/>, and the same settings trained
+    /// again in memory (the class the trainer uses) give the loaded model's logits.</summary>
+    internal static void AssertExportEqualsTraining(string dir, WorldBuildSettings settings, TrainResult result, string modelType)
     {
         foreach (var f in new[] { "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "world.json" })
-            Assert.True(File.Exists(Path.Combine(_t.Dir, f)), f);
-        Assert.True(_t.Result.LossCurve[^1] < _t.Result.LossCurve[0]);
-        using var lm = LanguageModel.Load(_t.Dir);
-        Assert.Equal("gpt2", lm.ModelType);
-        Assert.Equal(2, lm.Model.NumLayers);
+            Assert.True(File.Exists(Path.Combine(dir, f)), f);
+        Assert.True(result.LossCurve[^1] < result.LossCurve[0]);
+        using var lm = LanguageModel.Load(dir);
+        Assert.Equal(modelType, lm.ModelType);
+        Assert.Equal(settings.Shape.Layers, lm.Model.NumLayers);
 
-        // The same weights, trained again from the same settings, must give the loaded model's logits.
-        var (_, vocab) = WorldBuild.Prepare(_t.Settings);
-        var config = _t.Settings.Shape.Config(vocab.VocabSize, vocab.EosTokenId!.Value);
-        using var again = WorldModel.Create(config, _t.Settings.Training.Seed);
-        var corpus = WorldCorpus.Build(_t.Settings.Spec, TestPaths.Relations);
-        new WorldTrainer(again, e => corpus.Documents(e).Select(vocab.EncodeIds), _t.Settings.Training, log: _ => { }).Run();
+        var (_, vocab) = WorldBuild.Prepare(settings);
+        var config = settings.Shape.Config(vocab.VocabSize, vocab.EosTokenId!.Value);
+        using var again = WorldModel.Create(config, settings.Training.Seed);
+        var corpus = WorldCorpus.Build(settings.Spec, TestPaths.Relations);
+        new WorldTrainer(again, e => corpus.Documents(e).Select(vocab.EncodeIds), settings.Training, log: _ => { }).Run();
         var ids = torch.tensor(vocab.EncodeIds("<|endoftext|>The capital city of France is").Select(i => (long)i).ToArray()).unsqueeze(0);
         using var noGrad = torch.no_grad();
         var expected = again.call(ids);
@@ -90,5 +94,24 @@ public class WorldModelTests : IClassFixture<WorldModelTests.Trained>
         Assert.True(r.Resumed);
         Assert.Equal(_t.Result.Steps, r.Steps);
         Assert.Contains(log, l => l.StartsWith("resumed at step 40"));
+    }
+}
+
+/// <summary>A world whose first block attends only to its own token: trained and saved as HF GPT-Neo.</summary>
+[Collection(TorchRngCollection.Name)]
+public class WorldGptNeoModelTests
+{
+    [Fact]
+    public void Local_first_block_is_saved_as_GPT_Neo_that_gives_the_trained_logits()
+    {
+        string dir = TestPaths.NewTempDir("world-gptneo");
+        var settings = new WorldBuildSettings(WorldSpec.Tiny, TestPaths.Relations, new WorldModelShape(2, 32, 2, 128, LocalLayers: 1, Window: 1),
+            new TrainOptions(BlockSize: 64, BatchSize: 8, LearningRate: 5e-3, WarmupSteps: 5, MaxSteps: 40, LogEvery: 10),
+            VocabSize: 600);
+        var result = WorldBuild.Train(settings, dir, _ => { });
+        WorldModelTests.AssertExportEqualsTraining(dir, settings, result, "gpt_neo");
+        var config = Relens.Models.GptNeo.GptNeoConfig.From(ModelConfig.Load(dir));
+        Assert.Equal(new[] { "local", "global" }, config.AttentionLayers);
+        Assert.Equal(1, config.WindowSize);
     }
 }

@@ -23,6 +23,23 @@ public class WorldReportTests
         Assert.Equal(["clear"], report.FaithfulRelations().Select(r => r.Relation));
     }
 
+    [Fact]
+    public void Best_from_layer_1_ignores_emb_and_layer_0_and_the_bar_can_ask_for_it()
+    {
+        var r = new WorldLreResult("r", 2, 20, 0.2, new Dictionary<string, double[]>
+        {
+            ["emb"] = [0.9, 1.0, 0, 0], ["0"] = [0.95, 0, 0, 0], ["1"] = [0.1, 0.3, 0, 0], ["2"] = [0, 0, 0.65, 0.4], ["3"] = [0, 0, 0, 0],
+        });
+        Assert.Equal(("emb", 2.25, 1.0), r.Best());
+        Assert.Equal(("2", 4.0, 0.65), r.BestFromLayer1());
+        Assert.Equal(1.0, r.At("emb"));
+        Assert.Null(r.At("9"));
+        var embOnly = r with { Relation = "emb only", Faithfulness = new Dictionary<string, double[]> { ["emb"] = [1, 1, 1, 1], ["0"] = [0, 0, 0, 0], ["1"] = [0.3, 0, 0, 0] } };
+        var report = new WorldReport(new KnowledgeReport(1, new Dictionary<string, double>(), []), [], [r, embOnly]);
+        Assert.Equal(["r", "emb only"], report.FaithfulRelations().Select(x => x.Relation));
+        Assert.Equal(["r"], report.FaithfulRelations(fromLayer1: true).Select(x => x.Relation));
+    }
+
     [DllImport("libc", EntryPoint = "getenv")]
     private static extern IntPtr GetEnv(string name);
 

@@ -26,6 +26,7 @@ public static class SlidingWindow
             Mask = mask.MoveToOuterDisposeScope(),
             Past = ctx.Past,
             Present = ctx.Present,
+            ScoreEdit = ctx.ScoreEdit,
         };
     }
 }

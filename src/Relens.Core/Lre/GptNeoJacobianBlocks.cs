@@ -1,0 +1,61 @@
+using Relens.Models;
+using Relens.Models.GptNeo;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Relens.Lre;
+
+/// <summary>GPT-Neo blocks as tapes: GPT-2's block with nn.Linear q/k/v (no bias), unscaled scores and, in local
+/// layers, the windowed mask the model's own attention uses.</summary>
+internal sealed class GptNeoJacobianBlocks : IJacobianBlocks
+{
+    private readonly GptNeoModel _model;
+    private readonly Func<Tensor, Tensor> _activation;
+
+    public GptNeoJacobianBlocks(GptNeoModel model)
+    {
+        _model = model;
+        _activation = Activations.Get(model.Config.ActivationFunction, "config.json");
+    }
+
+    public IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output)
+    {
+        using var scope = torch.NewDisposeScope();
+        var c = _model.Config;
+        var block = _model.transformer.h[layer];
+        var attn = block.attn.attention;
+        long n = x.shape[1];
+        var h = block.ln_1.forward(x);
+        var attention = AttentionTape.Record(AttentionKernel.SplitHeads(attn.q_proj.forward(h), c.NumHeads),
+            AttentionKernel.SplitHeads(attn.k_proj.forward(h), c.NumHeads), AttentionKernel.SplitHeads(attn.v_proj.forward(h), c.NumHeads),
+            attn.Windowed(ctx), layer, 1.0, from, out var attended);
+        var mid = x + attn.out_proj.forward(attended);
+        var mlp = ActivationTape.Record(_activation, block.mlp.c_fc.forward(block.ln_2.forward(mid)), from, out var activated);
+        output = (mid + block.mlp.c_proj.forward(activated)).MoveToOuterDisposeScope();
+        return from.Select((f, p) => f == n ? null : (IBlockTape)new Tape(block,
+            NormTape.LayerNorm(x[p].narrow(0, f, n - f).unsqueeze(0), block.ln_1.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            attention[p]!.MoveToOuterDisposeScope(),
+            NormTape.LayerNorm(mid[p].narrow(0, f, n - f).unsqueeze(0), block.ln_2.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            mlp[p]!.MoveToOuterDisposeScope(), n - f)).ToArray();
+    }
+
+    private sealed class Tape(GptNeoBlock block, NormTape ln1, AttentionTape attention, NormTape ln2, ActivationTape mlp, long tokens) : IBlockTape
+    {
+        // Linear weights are [out, in] (y = x·Wᵀ), so an input cotangent is g·W.
+        public Tensor Backward(Tensor g)
+        {
+            using var scope = torch.NewDisposeScope();
+            long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = tokens;
+            var attn = block.attn.attention;
+            var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.weight));
+            var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.weight)).add_(g);
+            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, attn.out_proj.weight));
+            // keys and values at all T positions, queries only at the last t (the others carry no cotangent)
+            var gLn1 = torch.matmul(gk.reshape(b, T, d), attn.k_proj.weight).add_(torch.matmul(gv.reshape(b, T, d), attn.v_proj.weight));
+            gLn1.narrow(1, T - t, t).add_(torch.matmul(gq.reshape(b, t, d), attn.q_proj.weight));
+            var gx = ln1.BackwardInPlace(gLn1);
+            gx.narrow(1, T - t, t).add_(gMid);
+            return gx.MoveToOuterDisposeScope();
+        }
+    }
+}
