@@ -3,6 +3,7 @@ using System.Globalization;
 using Relens.Cli.Output;
 using Relens.Models;
 using Relens.Runs;
+using Relens.Runs.Shards;
 
 namespace Relens.Cli.Commands;
 
@@ -31,7 +32,10 @@ public sealed class RunCommand : ICommand
     /// <summary>What the last <see cref="Run"/> did (for tests and embedding).</summary>
     public RunResult? LastResult { get; private set; }
 
-    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out"];
+    /// <summary>What the last <see cref="Run"/> did when it computed one shard (--shard, or a scheduler's array index).</summary>
+    public ShardRunResult? LastShardResult { get; private set; }
+
+    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "shard", "shards"];
     public static readonly string[] FlagOptions = ["resume", "no-progress"];
 
     public int Run(IReadOnlyList<string> args)
@@ -56,12 +60,14 @@ public sealed class RunCommand : ICommand
         };
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
+        var shard = ShardSpec.Resolve(a.Get("shard"), a.Get("shards"), Environment.GetEnvironmentVariables());
 
         // the default world model only knows its own world's relations: measure those unless told otherwise
         if (options.ModelDirectory is null && options.Only.Count == 0)
             options = options with { Only = DefaultModel.RelationsIn(RelationDataRoot.Resolve(options.RelationsDirectory)) };
         // every check that needs no model first: a typo should not cost a model load
-        var plan = RunPreflight.Plan(options);
+        // shards share one folder: each checks only its own files (ShardRun), and a run there before them must match
+        var plan = RunPreflight.Plan(shard is null ? options : options with { Resume = true });
         string modelDir = options.ModelDirectory ?? DefaultModel.Resolve(terminal.Line, options.RelationsDirectory);
         terminal.Muted($"loading model {modelDir}");
         using var lm = _loadModel(modelDir);
@@ -74,6 +80,11 @@ public sealed class RunCommand : ICommand
         terminal.Line($"protocol   n = {s.Shots} shots, {s.Trials} trials (seed {s.Seed}), β = {s.Beta.ToString(CultureInfo.InvariantCulture)}, layers {string.Join(",", LayerSpec.Names(s.Layers, lm.Model.NumLayers))}");
         terminal.Line($"grids      β {string.Join(",", s.Betas.Select(b => b.ToString(CultureInfo.InvariantCulture)))}; ranks {string.Join(",", s.RanksFor(lm.Model.HiddenSize))}");
         terminal.Line($"output     {plan.Folder.Directory}{(plan.Resuming ? " (resuming)" : "")}");
+        if (shard is { } selected)
+        {
+            LastShardResult = ShardedRun.Execute(terminal, lm, plan, selected.Shard, selected.Source, options.Resume);
+            return 0;
+        }
 
         var result = terminal.Live
             ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)).Execute())

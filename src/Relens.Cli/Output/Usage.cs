@@ -27,6 +27,8 @@ public static class Usage
           --out DIR        output folder (default: relens-out); an existing non-empty one needs --resume
           --resume         continue an interrupted run with the same settings, skipping finished work
           --no-progress    plain log lines instead of progress bars (also when redirected or CI=true)
+          --shard I/N      compute only shard I (0..N-1) of the run's units into DIR/shards/, then `relens merge DIR`;
+                           without it SLURM_ARRAY_TASK_ID (or JOB_COMPLETION_INDEX with --shards N) selects one (docs/CLUSTER.md)
         Writes run.json, results.jsonl/.csv, summary.json/.csv, lres/, report.html.
         """;
 
