@@ -8,6 +8,8 @@ ICommand[] commands =
     new Relens.Cli.Commands.InspectCommand(),
     new Relens.Cli.Commands.RunCommand(),
     new Relens.Cli.Commands.ReportCommand(),
+    new Relens.Cli.Commands.MergeCommand(),
+    new Relens.Cli.Commands.SlurmCommand(),
     new Relens.Cli.Commands.EstimateCommand(),
     new Relens.Cli.Commands.EvalCommand(),
     new Relens.Cli.Commands.LensCommand(),

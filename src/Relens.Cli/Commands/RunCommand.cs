@@ -3,6 +3,7 @@ using System.Globalization;
 using Relens.Cli.Output;
 using Relens.Models;
 using Relens.Runs;
+using Relens.Runs.Shards;
 
 namespace Relens.Cli.Commands;
 
@@ -31,8 +32,11 @@ public sealed class RunCommand : ICommand
     /// <summary>What the last <see cref="Run"/> did (for tests and embedding).</summary>
     public RunResult? LastResult { get; private set; }
 
+    /// <summary>What the last <see cref="Run"/> did when it computed one shard (--shard, or a scheduler's array index).</summary>
+    public ShardRunResult? LastShardResult { get; private set; }
+
     // "paper-hparams" is both: the flag, or --paper-hparams=MODEL
-    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams"];
+    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams", "shard", "shards"];
     public static readonly string[] FlagOptions = ["resume", "no-progress", "paper-hparams", "no-paper-hparams"];
     private static readonly string[] SweepOptions = ["layers", "beta", "betas", "ranks"];
 
@@ -66,12 +70,14 @@ public sealed class RunCommand : ICommand
         };
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
+        var shard = ShardSpec.Resolve(a.Get("shard"), a.Get("shards"), Environment.GetEnvironmentVariables());
 
         // the default world model only knows its own world's relations: measure those unless told otherwise
         if (options.ModelDirectory is null && options.Only.Count == 0)
             options = options with { Only = DefaultModel.RelationsIn(RelationDataRoot.Resolve(options.RelationsDirectory)) };
         // every check that needs no model first: a typo should not cost a model load
-        var plan = RunPreflight.Plan(options);
+        // shards share one folder: each checks only its own files (ShardRun), and a run there before them must match
+        var plan = RunPreflight.Plan(shard is null ? options : options with { Resume = true });
         string modelDir = options.ModelDirectory ?? DefaultModel.Resolve(terminal.Line, options.RelationsDirectory);
         terminal.Muted($"loading model {modelDir}");
         using var lm = _loadModel(modelDir);
@@ -88,6 +94,11 @@ public sealed class RunCommand : ICommand
         foreach (var note in plan.Notes) terminal.Muted("note: " + note);
         int skippedCount = plan.SkippedSamples.Values.Sum(v => v.Count);
         if (skippedCount > 0) terminal.Line($"skipped    {skippedCount} samples whose subject cannot be located (listed at the end)");
+        if (shard is { } selected)
+        {
+            LastShardResult = ShardedRun.Execute(terminal, lm, plan, selected.Shard, selected.Source, options.Resume);
+            return 0;
+        }
 
         var result = terminal.Live
             ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)).Execute())

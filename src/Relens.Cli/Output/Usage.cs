@@ -14,7 +14,7 @@ public static class Usage
     public const string Run = """
         relens run [--model DIR] [--relations DIR] [--only NAME...] [--layers all|emb,0,2,4] [--trials N] [--shots N]
                    [--beta B] [--betas LIST] [--ranks LIST] [--paper-hparams[=gptj|gpt2-xl|llama] | --no-paper-hparams]
-                   [--seed S] [--out DIR] [--resume] [--no-progress]
+                   [--seed S] [--out DIR] [--resume] [--no-progress] [--shard I/N | --shards N]
 
         The paper's protocol per relation: n-shot prompts from seeded splits (trial t uses seed S+t), the known-fact
         filter, an LRE per layer, faithfulness over the β grid, causality over the rank grid, and the baselines.
@@ -31,6 +31,8 @@ public static class Usage
           --out DIR        output folder (default: relens-out); an existing non-empty one needs --resume
           --resume         continue an interrupted run with the same settings, skipping finished work
           --no-progress    plain log lines instead of progress bars (also when redirected or CI=true)
+          --shard I/N      compute only shard I (0..N-1) of the run's units into DIR/shards/, then `relens merge DIR`;
+                           without it SLURM_ARRAY_TASK_ID (or JOB_COMPLETION_INDEX with --shards N) selects one (docs/CLUSTER.md)
         Samples whose subject cannot be located are skipped (listed at the end and in the report); a relation file
         that cannot be read is an error for that relation only: the run does the others, then exits with status 2.
         Writes run.json, results.jsonl/.csv, summary.json/.csv, lres/, report.html.

@@ -30,6 +30,10 @@ public sealed record RunInfo
     /// <summary>Wall-clock seconds spent on each relation (sweep and saved LRE), summed over resumed sessions.</summary>
     [JsonPropertyName("relation_seconds")] public IReadOnlyDictionary<string, double> RelationSeconds { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Set by `relens merge`: the fingerprint of the sharded run (Runs/Shards/RunFingerprint) and how many shard files it merged.</summary>
+    [JsonPropertyName("fingerprint"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Fingerprint { get; init; }
+    [JsonPropertyName("shards"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Shards { get; init; }
+
     public const string FileName = "run.json";
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };

@@ -35,13 +35,18 @@ public sealed class RelationSweep
 
     /// <summary>Units (trial × layer) still to compute for <paramref name="relation"/>, for progress bars.</summary>
     public int PendingUnits(Relation relation) =>
-        Enumerable.Range(0, _settings.Trials).Sum(t => TrialSkipped(relation, t) ? 0 : Layers.Count(l => !_store.Has(Key(relation, t, l, SweepMetrics.UnitDone))));
+        Enumerable.Range(0, _settings.Trials).Where(t => TrialSelected?.Invoke(relation, t) != false)
+            .Sum(t => TrialSkipped(relation, t) ? 0 : Layers.Count(l => !_store.Has(Key(relation, t, l, SweepMetrics.UnitDone))));
+
+    /// <summary>Which trials this sweep computes (null: all); a shard of a run computes only its own (Runs/Shards).</summary>
+    public Func<Relation, int, bool>? TrialSelected { get; init; }
 
     public void Run(Relation relation, Action? unitFinished = null)
     {
         foreach (var l in Layers) l.Validate(_lm.Model);
         for (int trial = 0; trial < _settings.Trials; trial++)
         {
+            if (TrialSelected?.Invoke(relation, trial) == false) continue;
             if (TrialSkipped(relation, trial) || Layers.All(l => _store.Has(Key(relation, trial, l, SweepMetrics.UnitDone)))) continue;
             RunTrial(relation, trial, unitFinished);
         }

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Reflection;
+using Relens.Runs;
+using Relens.Runs.Shards;
+
+namespace Relens.Cli.Commands;
+
+/// <summary>`relens slurm submit`: a sharded `relens run` as a Slurm job array plus a merge job that waits for it.</summary>
+public sealed class SlurmCommand(TextWriter? output = null) : ICommand
+{
+    private TextWriter Out => output ?? Console.Out;
+
+    public SlurmCommand() : this(null) { }
+
+    public string Name => "slurm";
+    public string Summary => "'slurm submit --shards N [...] -- RUN OPTIONS': a run as a Slurm job array of shards and a merge job";
+
+    /// <summary>The job ids of the last submission (null after --dry-run).</summary>
+    public (string Array, string Merge)? LastJobs { get; private set; }
+
+    public const string Usage = """
+        relens slurm submit --shards N [--partition P] [--time T] [--cpus C] [--relens CMD] [--dry-run] -- RUN OPTIONS
+
+        Writes OUT/slurm/shards.sbatch (a job array of N tasks; task I runs `relens run RUN OPTIONS --shard I/N --resume`)
+        and OUT/slurm/merge.sbatch (`relens merge OUT`), submits the array with `sbatch --parsable`, then the merge with
+        --dependency=afterok:<array id>, and prints both job ids and how to watch them. OUT is the run's --out
+        (default relens-out). Logs: OUT/slurm/logs/. A failed task is re-run by submitting again: finished work is kept.
+          --shards N       array tasks (shards of the run's relation × trial units)
+          --partition P    --time T (Slurm's format, e.g. 2:00:00)    --cpus C   cores per task (default 1)
+          --relens CMD     how compute nodes start relens (default: this relens, e.g. "dotnet /path/relens.dll")
+          --dry-run        write the scripts and print the sbatch commands, submit nothing
+        See docs/CLUSTER.md (also for Kubernetes Indexed Jobs).
+        """;
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        int split = args.ToList().IndexOf("--");
+        var own = split < 0 ? args.ToList() : args.Take(split).ToList();
+        var runArgs = split < 0 ? [] : args.Skip(split + 1).ToList();
+        if (Output.Usage.Requested(own)) return Output.Usage.Print(Usage, output);
+        if (own.Count == 0 || own[0] != "submit") throw new RelensException("usage: relens slurm submit --shards N [--partition P] [--time T] [--cpus C] [--dry-run] -- RUN OPTIONS");
+        var a = CliArgs.Parse(own.Skip(1).ToList(), ["shards", "partition", "time", "cpus", "relens"], ["dry-run"]);
+        if (a.Positional.Count > 0) throw new RelensException($"unexpected argument '{a.Positional[0]}' (the run's options go after --)");
+        int shards = a.GetInt("shards", 0);
+        if (!a.Has("shards")) throw new RelensException("missing required option --shards N");
+        if (shards < 1) throw new RelensException($"--shards must be at least 1, got {shards}");
+        int cpus = a.GetInt("cpus", 1);
+        if (cpus < 1) throw new RelensException($"--cpus must be at least 1, got {cpus}");
+
+        var job = new SlurmJobSpec(shards, RelensCommand(a.Get("relens")), RunArguments(runArgs, out string outDir), outDir, Directory.GetCurrentDirectory(),
+            a.Get("partition"), a.Get("time"), cpus);
+        foreach (var (what, path) in new[] { ("--out", job.OutputDirectory), ("the working directory", job.WorkingDirectory) })
+            if (path.Any(char.IsWhiteSpace)) throw RelensException.InFile(path, $"{what} holds white space, which #SBATCH lines cannot carry: choose a path without it");
+        OutputFolderCheck.Check(outDir, resume: true);
+
+        Directory.CreateDirectory(SlurmScripts.LogFolder(outDir));
+        string arrayScript = SlurmScripts.ArrayScriptPath(outDir), mergeScript = SlurmScripts.MergeScriptPath(outDir);
+        File.WriteAllText(arrayScript, SlurmScripts.Array(job));
+        File.WriteAllText(mergeScript, SlurmScripts.Merge(job));
+        Out.WriteLine($"wrote {arrayScript} ({shards} array tasks) and {mergeScript}");
+
+        if (a.Flag("dry-run"))
+        {
+            Out.WriteLine("dry run: nothing submitted. To submit:");
+            Out.WriteLine($"  array=$(sbatch --parsable {arrayScript})");
+            Out.WriteLine($"  sbatch --parsable --dependency=afterok:${{array%%;*}} {mergeScript}");
+            return 0;
+        }
+        string arrayId = Sbatch(arrayScript);
+        string mergeId = Sbatch($"--dependency=afterok:{arrayId}", "--kill-on-invalid-dep=yes", mergeScript);
+        LastJobs = (arrayId, mergeId);
+        Out.WriteLine($"submitted array job {arrayId} ({shards} tasks: {arrayId}_0..{arrayId}_{shards - 1}) and merge job {mergeId} (after all of them succeed)");
+        Out.WriteLine($"watch:   squeue -j {arrayId},{mergeId}");
+        Out.WriteLine($"history: sacct -j {arrayId},{mergeId} --format=JobID,JobName,State,Elapsed,ExitCode");
+        Out.WriteLine($"logs:    {SlurmScripts.LogFolder(outDir)}/   results when the merge is done: {outDir}/report.html");
+        return 0;
+    }
+
+    /// <summary>The run's options as given, checked against `relens run`'s own (a typo must not wait in a queue), with
+    /// --out made absolute; the scripts add --shard, --resume and --no-progress.</summary>
+    private static List<string> RunArguments(IReadOnlyList<string> runArgs, out string outDir)
+    {
+        if (runArgs.Count == 0) throw new RelensException("give the run's options after --, e.g. -- --model DIR --only NAME --out DIR");
+        var parsed = CliArgs.Parse(runArgs, RunCommand.ValueOptions, [.. RunCommand.FlagOptions, "help"]);
+        foreach (var taken in new[] { "shard", "shards", "help" })
+            if (parsed.Has(taken)) throw new RelensException($"--{taken} is not a run option here: the array sets each task's shard");
+        if (parsed.Get("model") is { } model && !Directory.Exists(model)) throw RelensException.InFile(Path.GetFullPath(model), "--model: folder not found");
+        outDir = Path.GetFullPath(parsed.Get("out") ?? "relens-out");
+        var result = new List<string>();
+        for (int i = 0; i < runArgs.Count; i++)
+        {
+            string arg = runArgs[i];
+            if (arg is "--resume" or "--no-progress") continue;
+            if (arg == "--out" || arg.StartsWith("--out=")) { if (arg == "--out") i++; continue; }
+            result.Add(arg);
+        }
+        result.AddRange(["--out", outDir]);
+        return result;
+    }
+
+    /// <summary>This relens, as the nodes should start it: the apphost itself, or `dotnet relens.dll`.</summary>
+    private static IReadOnlyList<string> RelensCommand(string? given)
+    {
+        if (given is not null) return given.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string process = Environment.ProcessPath ?? "dotnet";
+        string dll = Assembly.GetEntryAssembly()?.Location is { Length: > 0 } l ? l : Path.Combine(AppContext.BaseDirectory, "relens.dll");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, dll] : [process];
+    }
+
+    /// <summary>Runs `sbatch --parsable ARGS` and returns the job id (the part before any ";cluster").</summary>
+    private static string Sbatch(params string[] args)
+    {
+        var psi = new ProcessStartInfo("sbatch") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--parsable");
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        Process process;
+        try { process = Process.Start(psi) ?? throw new RelensException("sbatch could not be started"); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new RelensException($"sbatch could not be started ({e.Message}): is Slurm installed and on PATH? --dry-run writes the scripts without submitting");
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            string id = stdout.Result.Trim().Split(';')[0];
+            if (process.ExitCode != 0 || id.Length == 0 || !id.All(char.IsAsciiDigit))
+                throw new RelensException($"sbatch {string.Join(' ', args)} failed (exit {process.ExitCode}): {(stderr.Result + stdout.Result).Trim()}");
+            return id;
+        }
+    }
+}
