@@ -15,6 +15,7 @@ ICommand[] commands =
     new Relens.Cli.Commands.ServeCommand(),
     new Relens.Cli.Commands.ModelInitCommand(),
     new Relens.Cli.Commands.BenchCommand(),
+    new Relens.Cli.Commands.CompareCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

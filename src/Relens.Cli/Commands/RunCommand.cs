@@ -12,7 +12,7 @@ namespace Relens.Cli.Commands;
 /// </summary>
 public sealed class RunCommand : ICommand
 {
-    private readonly Func<string, LanguageModel> _loadModel;
+    private readonly Func<string, LanguageModel>? _loadModel;
     private readonly TextWriter? _output;
 
     public RunCommand() : this(null, null) { }
@@ -21,7 +21,7 @@ public sealed class RunCommand : ICommand
     /// <param name="output">Plain output instead of the terminal (tests).</param>
     public RunCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
     {
-        _loadModel = loadModel ?? (dir => LanguageModel.Load(dir));
+        _loadModel = loadModel;
         _output = output;
     }
 
@@ -31,8 +31,8 @@ public sealed class RunCommand : ICommand
     /// <summary>What the last <see cref="Run"/> did (for tests and embedding).</summary>
     public RunResult? LastResult { get; private set; }
 
-    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out"];
-    public static readonly string[] FlagOptions = ["resume", "no-progress"];
+    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", .. ModelLoadArgs.ValueOptions];
+    public static readonly string[] FlagOptions = ["resume", "no-progress", .. ModelLoadArgs.FlagOptions];
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -54,6 +54,7 @@ public sealed class RunCommand : ICommand
             OutputDirectory = a.Get("out") ?? "relens-out",
             Resume = a.Flag("resume"),
         };
+        var quantization = ModelLoadArgs.Quantization(a);
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
 
@@ -64,11 +65,11 @@ public sealed class RunCommand : ICommand
         var plan = RunPreflight.Plan(options);
         string modelDir = options.ModelDirectory ?? DefaultModel.Resolve(terminal.Line, options.RelationsDirectory);
         terminal.Muted($"loading model {modelDir}");
-        using var lm = _loadModel(modelDir);
+        using var lm = ModelLoadArgs.Load(_loadModel, modelDir, quantization);
         plan = RunPreflight.CheckModel(plan, lm);
 
         var s = plan.Settings;   // after CheckModel: ranks resolved
-        terminal.Line($"model      {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize})");
+        terminal.Line($"model      {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize}{(lm.Quantization is { } q ? $", weights {q.Describe()}" : "")})");
         terminal.Line($"relations  {plan.Relations.Count} from {plan.Dataset.Root}");
         if (plan.SampleNote is { } sampleNote) terminal.Line($"samples    {sampleNote}");
         terminal.Line($"protocol   n = {s.Shots} shots, {s.Trials} trials (seed {s.Seed}), β = {s.Beta.ToString(CultureInfo.InvariantCulture)}, layers {string.Join(",", LayerSpec.Names(s.Layers, lm.Model.NumLayers))}");

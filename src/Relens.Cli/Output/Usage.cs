@@ -27,6 +27,8 @@ public static class Usage
           --out DIR        output folder (default: relens-out); an existing non-empty one needs --resume
           --resume         continue an interrupted run with the same settings, skipping finished work
           --no-progress    plain log lines instead of progress bars (also when redirected or CI=true)
+          --quantize S     quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                           kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
         Writes run.json, results.jsonl/.csv, summary.json/.csv, lres/, report.html.
         """;
 
@@ -45,6 +47,8 @@ public static class Usage
         writes PREFIX.safetensors (weight [d,d] unscaled, bias [d]) and PREFIX.json (β, layer, prompt template,
         training samples, model identity, timings). --train-subjects: one subject per line, used in that order;
         otherwise the seeded split (the same as trial 0 of `relens run --seed S`). Default PREFIX: STEM_layerL.
+        --quantize S  quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                      kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
         """;
 
     public const string Eval = """
@@ -53,6 +57,8 @@ public static class Usage
         Faithfulness (recall@1..3) and causality (per rank) of a saved LRE on its relation's samples other than its
         training samples, keeping those the LM answers correctly under the LRE's prompt. The model defaults to the
         one recorded in PREFIX.json; an LRE of another model is refused.
+        --quantize S  quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                      kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
         """;
 
     public const string Lens = """
@@ -62,5 +68,25 @@ public static class Usage
         The attribute lens: the LRE applied to the state at every layer and token of the prompt, decoded to its top
         tokens ("identity" gives the logit lens). --subject fills the LRE's own n-shot prompt; "\n" in --prompt is a
         line break. Cells whose top-1 is a prefix of --expect are marked. --png also writes the heat map as an image.
+        --quantize S  quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                      kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
+        """;
+
+    public const string Compare = """
+        relens compare RUN_A RUN_B [--out DIR]
+
+        Two `relens run` folders of the same relations and protocol (typically one model at float32 and with --quantize S):
+        per relation ΔF and ΔC (B − A, at each run's causality-best layer), Δ(known facts), the cosine between the two
+        saved LREs' W and ‖W_B − W_A‖/‖W_A‖, and whether the best layer moved. Prints the table and writes compare.csv and
+        compare.html (paired bar chart) into --out (default: RUN_B). Runs of different relation sets or protocols are refused.
+        """;
+
+    public const string ModelQuantize = """
+        relens model quantize --model DIR --scheme q8_0|q4_0|nf4 --out DIR2 [--quantize-embeddings]
+
+        Quantises the blocks' linear weights as `--quantize S` does and writes the dequantised model as an ordinary float32
+        Hugging Face folder: model.safetensors, config.json, the tokenizer and other files of DIR, and quantization.json
+        (scheme, group size, the quantised tensors). Loading DIR2 without --quantize gives exactly the weights a run with
+        --quantize S measures.
         """;
 }

@@ -28,7 +28,15 @@ public sealed class LanguageModel : IDisposable
     public string Directory { get; }
     public string ModelType => Config.ModelType;
     /// <summary>How the weights were quantised at load, or null (as stored).</summary>
-    public QuantizeOptions? Quantization { get; }
+    public QuantizeOptions? Quantization { get; private set; }
+
+    /// <summary>Quantises a model already in memory (see <see cref="ModelQuantizer.Apply"/>); once only.</summary>
+    public void Quantize(QuantizeOptions options)
+    {
+        if (Quantization is not null) throw new InvalidOperationException($"the model is already quantised ({Quantization.Describe()})");
+        ModelQuantizer.Apply(Model, options);
+        Quantization = options;
+    }
 
     /// <summary>What the paper prepends to prompts: GPT-style models get the EOS text (no space after it);
     /// models whose tokenizer adds BOS itself (LLaMA) get nothing.</summary>
