@@ -23,7 +23,7 @@ public sealed class InspectCommand : ICommand
         }
         Console.WriteLine($"model     {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d={lm.Model.HiddenSize})");
         Console.WriteLine($"weights   {WeightMemory.Describe(lm)}");
-        Console.WriteLine($"memory    process peak RSS {Relens.Benchmarks.PeakMemory.PeakRssBytes() / 1048576.0:0.0} MiB (load and this forward pass)");
+        Console.WriteLine($"memory    process peak RSS {Relens.Benchmarks.PeakMemory.PeakRssBytes() / 1048576.0:0.0} MiB (load and this forward pass), RSS now {Relens.Benchmarks.PeakMemory.RssBytes() / 1048576.0:0.0} MiB");
         Console.WriteLine($"tokens    {string.Join(" | ", result.tokens)}");
         Console.WriteLine($"ids       {string.Join(" ", result.input_ids)}");
         Console.WriteLine($"next      {result.greedy_next_token_id} {JsonSerializer.Serialize(result.greedy_next_token)}");

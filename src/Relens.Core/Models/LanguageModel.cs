@@ -95,8 +95,8 @@ public sealed class LanguageModel : IDisposable
         var tokenizer = TokenizerLoader.FromDirectory(directory);
         // the float-size check of OpenForLoading would refuse what fits packed: the estimate above counted that
         using var checkpoint = quantization is null ? CheckpointLoader.OpenForLoading(directory, dtype) : CheckpointLoader.Open(directory);
-        // torch.empty storage is only committed when written, and each packed weight frees its own right after
-        // it is read: the float copies of the packed weights never all exist at once
+        // a packed weight is quantised straight from the tensor just read and its parameter freed unwritten (torch.empty
+        // storage is committed only when written): the float copies of the packed weights never exist at once
         var model = architecture.Create(config, dtype);
         try
         {
@@ -104,9 +104,14 @@ public sealed class LanguageModel : IDisposable
             else
             {
                 var targets = ModelQuantizer.Targets(model).ToDictionary(t => t.Name, t => t.Layer);
-                WeightLoader.Load(model, architecture, checkpoint, name =>
+                WeightLoader.Load(model, architecture, checkpoint, (name, tensor) =>
                 {
-                    if (targets.TryGetValue(name, out var layer)) layer.Pack(quantization.Scheme, name);
+                    if (!targets.TryGetValue(name, out var layer)) return false;
+                    layer.Pack(quantization.Scheme, name, tensor);
+                    // the read buffer and the quantisation temporaries are freed heap: without a trim each weight's
+                    // would stay resident and the peak would be the float model's after all
+                    Runtime.NativeHeap.Trim();
+                    return true;
                 });
                 if (quantization.Embeddings) ModelQuantizer.QuantizeEmbeddings(model, quantization.Scheme);
             }

@@ -9,9 +9,9 @@ namespace Relens.Models;
 /// with the right shape, and every checkpoint key must be used or known to be ignorable.</summary>
 public static class WeightLoader
 {
-    /// <param name="loaded">Called with each parameter's name right after it is filled (e.g. to pack it), so a
-    /// quantised model never holds more than one float weight beyond what stays float.</param>
-    public static void Load(TransformerLM model, IArchitecture architecture, ICheckpoint checkpoint, Action<string>? loaded = null)
+    /// <param name="consume">Offered each tensor as read (in the parameter's dtype) before it is copied in; returning true
+    /// means it was used otherwise (packed) and the parameter is left untouched — its storage never committed.</param>
+    public static void Load(TransformerLM model, IArchitecture architecture, ICheckpoint checkpoint, Func<string, Tensor, bool>? consume = null)
     {
         // Resolve and check every parameter first, so a wrong checkpoint fails before gigabytes are read.
         var plan = new List<(string Name, Parameter Parameter, TensorEntry Entry)>();
@@ -37,8 +37,9 @@ public static class WeightLoader
         using var noGrad = torch.no_grad();
         foreach (var (name, parameter, entry) in plan.OrderBy(p => p.Entry.File, StringComparer.Ordinal).ThenBy(p => p.Entry.Begin))
         {
-            using (var scope = torch.NewDisposeScope()) parameter.copy_(checkpoint.Load(entry.Name, parameter.dtype));
-            loaded?.Invoke(name);
+            using var scope = torch.NewDisposeScope();
+            var tensor = checkpoint.Load(entry.Name, parameter.dtype);
+            if (consume is null || !consume(name, tensor)) parameter.copy_(tensor);
         }
     }
 }

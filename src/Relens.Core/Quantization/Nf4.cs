@@ -39,9 +39,9 @@ internal static class Nf4
         var absmax = x.abs().amax([-1], keepdim: true);
         var inverse = torch.where(absmax.ne(0), absmax.reciprocal(), torch.zeros_like(absmax));
         var normed = x * inverse;
-        // the decision tree's leaf = how many pivots the value is strictly above
+        // the decision tree's leaf = how many pivots the value is strictly above: bucketize's index with right = false
         var pivots = torch.tensor(Thresholds, ScalarType.Float32);
-        var code = normed.unsqueeze(-1).gt(pivots).sum([-1]).to(ScalarType.Byte);   // [rows, blocks, 64]
+        var code = torch.bucketize(normed, pivots, right: false).to(ScalarType.Byte);   // [rows, blocks, 64]
         var pairs = code.view(code.shape[0], code.shape[1], 32, 2);
         var packed = pairs.select(-1, 0).bitwise_left_shift(4).bitwise_or(pairs.select(-1, 1));
         return (packed.MoveToOuterDisposeScope(), absmax.MoveToOuterDisposeScope());

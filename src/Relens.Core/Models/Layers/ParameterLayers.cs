@@ -26,8 +26,9 @@ public interface IPackableLinear
     /// values as a fresh tensor of the caller's dispose scope.</summary>
     Tensor Weight();
     /// <summary>Replaces the float weight parameter by its packed form, groups along the input dimension; the
-    /// parameter leaves named_parameters and its storage is freed.</summary>
-    void Pack(QuantScheme scheme, string name);
+    /// parameter leaves named_parameters and its storage is freed. <paramref name="source"/> (the layer's layout)
+    /// is packed instead of the parameter's values when given, e.g. a tensor just read from a checkpoint.</summary>
+    void Pack(QuantScheme scheme, string name, Tensor? source = null);
 }
 
 /// <summary>HF's Conv1D (GPT-2): weight stored [in, out], y = x·W + b.</summary>
@@ -64,10 +65,10 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>, IPackableLinear
         return torch.addmm(bias, x.reshape(-1, x.shape[^1]), Weight(), 1, 1).view([.. x.shape[..^1], OutFeatures]).MoveToOuterDisposeScope();
     }
 
-    public void Pack(QuantScheme scheme, string name)
+    public void Pack(QuantScheme scheme, string name, Tensor? source = null)
     {
         if (Packed is not null) throw new InvalidOperationException($"{name} is already packed");
-        using (var scope = torch.NewDisposeScope()) Packed = PackedWeight.Quantize(weight.detach().t(), scheme, name);
+        using (var scope = torch.NewDisposeScope()) Packed = PackedWeight.Quantize((source ?? weight).detach().t(), scheme, name);
         ConditionallyRegisterParameter(nameof(weight), null);
         weight.Dispose();
         weight = null!;
@@ -111,10 +112,10 @@ public sealed class LinearLayer : nn.Module<Tensor, Tensor>, IPackableLinear
         return nn.functional.linear(x, Weight(), bias).MoveToOuterDisposeScope();
     }
 
-    public void Pack(QuantScheme scheme, string name)
+    public void Pack(QuantScheme scheme, string name, Tensor? source = null)
     {
         if (Packed is not null) throw new InvalidOperationException($"{name} is already packed");
-        using (var scope = torch.NewDisposeScope()) Packed = PackedWeight.Quantize(weight.detach(), scheme, name);
+        using (var scope = torch.NewDisposeScope()) Packed = PackedWeight.Quantize((source ?? weight).detach(), scheme, name);
         ConditionallyRegisterParameter(nameof(weight), null);
         weight.Dispose();
         weight = null!;
