@@ -19,6 +19,7 @@ ICommand[] commands =
     new Relens.Cli.Commands.BenchCommand(),
     new Relens.Cli.Commands.TraceCommand(),
     new Relens.Cli.Commands.EditCommand(),
+    new Relens.Cli.Commands.CompareCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -15,14 +15,14 @@ namespace Relens.Cli.Commands;
 /// </summary>
 public sealed class EstimateCommand : ICommand
 {
-    private readonly Func<string, LanguageModel> _loadModel;
+    private readonly Func<string, LanguageModel>? _loadModel;
     private readonly TextWriter? _output;
 
     public EstimateCommand() : this(null, null) { }
 
     public EstimateCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
     {
-        _loadModel = loadModel ?? (dir => LanguageModel.Load(dir));
+        _loadModel = loadModel;
         _output = output;
     }
 
@@ -34,7 +34,8 @@ public sealed class EstimateCommand : ICommand
     public int Run(IReadOnlyList<string> args)
     {
         if (Usage.Requested(args)) return Usage.Print(Usage.Estimate, _output);
-        var a = CliArgs.Parse(args, ["model", "relation", "layer", "beta", "shots", "train-subjects", "relations", "out", "seed"], []);
+        var a = CliArgs.Parse(args, ["model", "relation", "layer", "beta", "shots", "train-subjects", "relations", "out", "seed", .. ModelLoadArgs.ValueOptions], ModelLoadArgs.FlagOptions);
+        var quantization = ModelLoadArgs.Quantization(a);
         string modelDir = a.Require("model");
         var relation = RelationSource.Resolve(a.Require("relation"), a.Get("relations"));
         var layer = LayerRef.Parse(a.Require("layer"));
@@ -47,7 +48,7 @@ public sealed class EstimateCommand : ICommand
         var train = Training(relation, a.Get("train-subjects"), shots, seed);
         var terminal = Terminal.Create(true, _output);
 
-        using var lm = _loadModel(modelDir);
+        using var lm = ModelLoadArgs.Load(_loadModel, modelDir, quantization);
         layer.Validate(lm.Model);
         foreach (var s in train)   // before the Jacobians: a subject that cannot be located fails now, not after minutes
             SubjectPrompt.Create(lm, IclPrompt.Build(relation.PromptTemplate, s.Subject, train, lm.PromptPrefix), s.Subject);

@@ -14,14 +14,14 @@ namespace Relens.Cli.Commands;
 /// </summary>
 public sealed class EvalCommand : ICommand
 {
-    private readonly Func<string, LanguageModel> _loadModel;
+    private readonly Func<string, LanguageModel>? _loadModel;
     private readonly TextWriter? _output;
 
     public EvalCommand() : this(null, null) { }
 
     public EvalCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
     {
-        _loadModel = loadModel ?? (dir => LanguageModel.Load(dir));
+        _loadModel = loadModel;
         _output = output;
     }
 
@@ -33,11 +33,12 @@ public sealed class EvalCommand : ICommand
     public int Run(IReadOnlyList<string> args)
     {
         if (Usage.Requested(args)) return Usage.Print(Usage.Eval, _output);
-        var a = CliArgs.Parse(args, ["lre", "model", "relations", "ranks", "seed"], ["json"]);
+        var a = CliArgs.Parse(args, ["lre", "model", "relations", "ranks", "seed", .. ModelLoadArgs.ValueOptions], ["json", .. ModelLoadArgs.FlagOptions]);
+        var quantization = ModelLoadArgs.Quantization(a);
         string prefix = a.Require("lre");
         var meta = SavedLre.ReadMetadata(prefix);
         var relation = RelationSource.Resolve(meta.Relation, a.Get("relations"));
-        using var lm = _loadModel(SavedLre.ModelDirectory(prefix, a.Get("model")));
+        using var lm = ModelLoadArgs.Load(_loadModel, SavedLre.ModelDirectory(prefix, a.Get("model")), quantization);
         using var lre = LinearRelationFile.Load(prefix, lm);
         var ranks = RankSpec.Parse(a.Get("ranks"), (int)lre.Dim);
         var result = SavedLreEvaluator.Evaluate(lm, lre, relation, ranks, a.GetInt("seed", 0));

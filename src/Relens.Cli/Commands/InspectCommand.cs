@@ -12,8 +12,8 @@ public sealed class InspectCommand : ICommand
 
     public int Run(IReadOnlyList<string> args)
     {
-        var a = CliArgs.Parse(args, ["model", "prompt", "layers", "top"], ["json"]);
-        using var lm = LanguageModel.Load(a.Require("model"));
+        var a = CliArgs.Parse(args, ["model", "prompt", "layers", "top", .. ModelLoadArgs.ValueOptions], ["json", .. ModelLoadArgs.FlagOptions]);
+        using var lm = ModelLoadArgs.Load(null, a.Require("model"), a);
         var layers = ParseLayers(a.Get("layers") ?? "all", lm.Model.NumLayers);
         var result = Inspector.Inspect(lm, a.Require("prompt"), layers, a.GetInt("top", 10));
         if (a.Flag("json"))
@@ -22,6 +22,8 @@ public sealed class InspectCommand : ICommand
             return 0;
         }
         Console.WriteLine($"model     {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d={lm.Model.HiddenSize})");
+        Console.WriteLine($"weights   {WeightMemory.Describe(lm)}");
+        Console.WriteLine($"memory    process peak RSS {Relens.Benchmarks.PeakMemory.PeakRssBytes() / 1048576.0:0.0} MiB (load and this forward pass), RSS now {Relens.Benchmarks.PeakMemory.RssBytes() / 1048576.0:0.0} MiB");
         Console.WriteLine($"tokens    {string.Join(" | ", result.tokens)}");
         Console.WriteLine($"ids       {string.Join(" ", result.input_ids)}");
         Console.WriteLine($"next      {result.greedy_next_token_id} {JsonSerializer.Serialize(result.greedy_next_token)}");

@@ -13,14 +13,14 @@ namespace Relens.Cli.Commands;
 /// </summary>
 public sealed class LensCommand : ICommand
 {
-    private readonly Func<string, LanguageModel> _loadModel;
+    private readonly Func<string, LanguageModel>? _loadModel;
     private readonly TextWriter? _output;
 
     public LensCommand() : this(null, null) { }
 
     public LensCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
     {
-        _loadModel = loadModel ?? (dir => LanguageModel.Load(dir));
+        _loadModel = loadModel;
         _output = output;
     }
 
@@ -32,7 +32,8 @@ public sealed class LensCommand : ICommand
     public int Run(IReadOnlyList<string> args)
     {
         if (Usage.Requested(args)) return Usage.Print(Usage.Lens, _output);
-        var a = CliArgs.Parse(args, ["lre", "prompt", "subject", "model", "top", "png", "expect", "columns"], ["no-color"]);
+        var a = CliArgs.Parse(args, ["lre", "prompt", "subject", "model", "top", "png", "expect", "columns", .. ModelLoadArgs.ValueOptions], ["no-color", .. ModelLoadArgs.FlagOptions]);
+        var quantization = ModelLoadArgs.Quantization(a);
         string lrePath = a.Require("lre");
         if (a.Has("prompt") == a.Has("subject")) throw new RelensException("give either --prompt TEXT or --subject S (the LRE's own n-shot prompt for S)");
         int top = a.GetInt("top", 5);
@@ -46,7 +47,7 @@ public sealed class LensCommand : ICommand
             : SavedLre.ModelDirectory(lrePath, a.Get("model"));
         var terminal = Terminal.Create(a.Flag("no-color"), _output);
 
-        using var lm = _loadModel(modelDir);
+        using var lm = ModelLoadArgs.Load(_loadModel, modelDir, quantization);
         if (top > lm.Model.VocabSize) throw new RelensException($"--top {top} is more than the vocabulary ({lm.Model.VocabSize} tokens)");
         using var lre = identity ? null : LinearRelationFile.Load(lrePath, lm);
         IRelationOperator op = lre is null ? new IdentityOperator() : lre;

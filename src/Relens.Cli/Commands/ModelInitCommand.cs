@@ -7,13 +7,14 @@ namespace Relens.Cli.Commands;
 public sealed class ModelInitCommand : ICommand
 {
     public string Name => "model";
-    public string Summary => "model folders: 'model init --arch gpt2|gptj --layers L --dim D --heads H --out DIR' (random weights)";
+    public string Summary => "model folders: 'model init --arch gpt2|gptj|… --layers L --dim D --heads H --out DIR' (random weights), 'model quantize --model DIR --scheme S --out DIR2'";
 
     public int Run(IReadOnlyList<string> args)
     {
+        if (args.Count > 0 && args[0] == "quantize") return new ModelQuantizeCommand().Run(args.Skip(1).ToList());
         if (args.Count == 0 || args[0] != "init")
             throw new RelensException($"usage: relens model init --arch {string.Join("|", ModelTemplates.SupportedArchitectures)} --layers L --dim D --heads H " +
-                "[--vocab V] [--positions P] --out DIR [--tokenizer-from DIR] [--seed S]");
+                "[--vocab V] [--positions P] --out DIR [--tokenizer-from DIR] [--seed S]\n   or: relens model quantize --model DIR --scheme q8_0|q4_0|nf4 --out DIR2 [--quantize-embeddings]");
         var a = CliArgs.Parse(args.Skip(1).ToList(), ["arch", "layers", "dim", "heads", "vocab", "positions", "out", "tokenizer-from", "seed"], []);
         string? tokenizerFrom = a.Get("tokenizer-from");
         // Without --vocab the tokenizer's size is the natural choice (GPT-2's 50257).

@@ -1,3 +1,4 @@
+using Relens.Quantization;
 using Relens.Cli.Output;
 using Relens.Models;
 using Relens.Relations;
@@ -14,14 +15,14 @@ namespace Relens.Cli.Commands;
 /// </summary>
 public sealed class ReportCommand : ICommand
 {
-    private readonly Func<string, LanguageModel> _loadModel;
+    private readonly Func<string, LanguageModel>? _loadModel;
     private readonly TextWriter? _output;
 
     public ReportCommand() : this(null, null) { }
 
     public ReportCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
     {
-        _loadModel = loadModel ?? (dir => LanguageModel.Load(dir));
+        _loadModel = loadModel;
         _output = output;
     }
 
@@ -58,7 +59,7 @@ public sealed class ReportCommand : ICommand
             if (a.Flag("no-lens")) notes.Add("Lens heat maps left out (--no-lens).");
             else
             {
-                try { lm = _loadModel(modelDir); }
+                try { lm = ModelLoadArgs.Load(_loadModel, modelDir, info.Quantization is { } q ? QuantizeOptions.FromDescription(q) : null); }
                 catch (RelensException e) { notes.Add($"Lens heat maps skipped: the model could not be loaded ({e.Message}). Pass --model DIR to include them."); }
             }
             var result = RunReport.Write(folder, info, relations, records, tokenizer ?? lm?.Tokenizer, lm, notes);

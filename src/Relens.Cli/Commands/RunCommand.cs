@@ -13,7 +13,7 @@ namespace Relens.Cli.Commands;
 /// </summary>
 public sealed class RunCommand : ICommand
 {
-    private readonly Func<string, LanguageModel> _loadModel;
+    private readonly Func<string, LanguageModel>? _loadModel;
     private readonly TextWriter? _output;
 
     public RunCommand() : this(null, null) { }
@@ -22,7 +22,7 @@ public sealed class RunCommand : ICommand
     /// <param name="output">Plain output instead of the terminal (tests).</param>
     public RunCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
     {
-        _loadModel = loadModel ?? (dir => LanguageModel.Load(dir));
+        _loadModel = loadModel;
         _output = output;
     }
 
@@ -36,8 +36,8 @@ public sealed class RunCommand : ICommand
     public ShardRunResult? LastShardResult { get; private set; }
 
     // "paper-hparams" is both: the flag, or --paper-hparams=MODEL
-    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams", "shard", "shards"];
-    public static readonly string[] FlagOptions = ["resume", "no-progress", "paper-hparams", "no-paper-hparams"];
+    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams", "shard", "shards", .. ModelLoadArgs.ValueOptions];
+    public static readonly string[] FlagOptions = ["resume", "no-progress", "paper-hparams", "no-paper-hparams", .. ModelLoadArgs.FlagOptions];
     private static readonly string[] SweepOptions = ["layers", "beta", "betas", "ranks"];
 
     public int Run(IReadOnlyList<string> args)
@@ -68,6 +68,7 @@ public sealed class RunCommand : ICommand
                 : a.Flag("paper-hparams") ? PaperRunSettings.On : null,
             SweepOptionsGiven = SweepOptions.Where(a.Has).Select(o => "--" + o).ToList(),
         };
+        var quantization = ModelLoadArgs.Quantization(a);
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
         var shard = ShardSpec.Resolve(a.Get("shard"), a.Get("shards"), Environment.GetEnvironmentVariables());
@@ -80,11 +81,11 @@ public sealed class RunCommand : ICommand
         var plan = RunPreflight.Plan(shard is null ? options : options with { Resume = true });
         string modelDir = options.ModelDirectory ?? DefaultModel.Resolve(terminal.Line, options.RelationsDirectory);
         terminal.Muted($"loading model {modelDir}");
-        using var lm = _loadModel(modelDir);
+        using var lm = ModelLoadArgs.Load(_loadModel, modelDir, quantization);
         plan = RunPreflight.CheckModel(plan, lm);
 
         var s = plan.Settings;   // after CheckModel: ranks resolved
-        terminal.Line($"model      {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize})");
+        terminal.Line($"model      {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize}{(lm.Quantization is { } q ? $", weights {q.Describe()}" : "")})");
         terminal.Line($"relations  {plan.Relations.Count} from {plan.Dataset.Root}");
         if (plan.SampleNote is { } sampleNote) terminal.Line($"samples    {sampleNote}");
         terminal.Line($"protocol   n = {s.Shots} shots, {s.Trials} trials (seed {s.Seed}), β = {s.Beta.ToString(CultureInfo.InvariantCulture)}, layers {string.Join(",", LayerSpec.Names(s.Layers, lm.Model.NumLayers))}");

@@ -33,6 +33,8 @@ public static class Usage
           --no-progress    plain log lines instead of progress bars (also when redirected or CI=true)
           --shard I/N      compute only shard I (0..N-1) of the run's units into DIR/shards/, then `relens merge DIR`;
                            without it SLURM_ARRAY_TASK_ID (or JOB_COMPLETION_INDEX with --shards N) selects one (docs/CLUSTER.md)
+          --quantize S     quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                           kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
         Samples whose subject cannot be located are skipped (listed at the end and in the report); a relation file
         that cannot be read is an error for that relation only: the run does the others, then exits with status 2.
         Writes run.json, results.jsonl/.csv, summary.json/.csv, lres/, report.html.
@@ -74,6 +76,8 @@ public static class Usage
         writes PREFIX.safetensors (weight [d,d] unscaled, bias [d]) and PREFIX.json (β, layer, prompt template,
         training samples, model identity, timings). --train-subjects: one subject per line, used in that order;
         otherwise the seeded split (the same as trial 0 of `relens run --seed S`). Default PREFIX: STEM_layerL.
+        --quantize S  quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                      kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
         """;
 
     public const string Eval = """
@@ -82,6 +86,8 @@ public static class Usage
         Faithfulness (recall@1..3) and causality (per rank) of a saved LRE on its relation's samples other than its
         training samples, keeping those the LM answers correctly under the LRE's prompt. The model defaults to the
         one recorded in PREFIX.json; an LRE of another model is refused.
+        --quantize S  quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                      kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
         """;
 
     public const string Lens = """
@@ -91,6 +97,26 @@ public static class Usage
         The attribute lens: the LRE applied to the state at every layer and token of the prompt, decoded to its top
         tokens ("identity" gives the logit lens). --subject fills the LRE's own n-shot prompt; "\n" in --prompt is a
         line break. Cells whose top-1 is a prefix of --expect are marked. --png also writes the heat map as an image.
+        --quantize S  quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
+                      kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
+        """;
+
+    public const string Compare = """
+        relens compare RUN_A RUN_B [--out DIR]
+
+        Two `relens run` folders of the same relations and protocol (typically one model at float32 and with --quantize S):
+        per relation ΔF and ΔC (B − A, at each run's causality-best layer), Δ(known facts), the cosine between the two
+        saved LREs' W and ‖W_B − W_A‖/‖W_A‖, and whether the best layer moved. Prints the table and writes compare.csv and
+        compare.html (paired bar chart) into --out (default: RUN_B). Runs of different relation sets or protocols are refused.
+        """;
+
+    public const string ModelQuantize = """
+        relens model quantize --model DIR --scheme q8_0|q4_0|nf4 --out DIR2 [--quantize-embeddings]
+
+        Quantises the blocks' linear weights as `--quantize S` does and writes the dequantised model as an ordinary float32
+        Hugging Face folder: model.safetensors, config.json, the tokenizer and other files of DIR, and quantization.json
+        (scheme, group size, the quantised tensors). Loading DIR2 without --quantize gives exactly the weights a run with
+        --quantize S measures.
         """;
 
     public const string Trace = """

@@ -43,16 +43,17 @@ internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
     private sealed class Tape(Gpt2Block block, NormTape ln1, AttentionTape attention, NormTape ln2, ActivationTape mlp, long tokens) : IBlockTape
     {
         // Conv1D weights are [in, out] (y = x·W), so an input cotangent is g·Wᵀ: a transposed view, no copy.
+        // A packed (quantised) weight is dequantised here, once per call for all B cotangents, and freed with the scope.
         public Tensor Backward(Tensor g)
         {
             using var scope = torch.NewDisposeScope();
             long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = tokens;
             // MLP branch, only at the t positions that carry a cotangent
-            var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.weight.t()));
-            var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.weight.t())).add_(g);
+            var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.Weight().t()));
+            var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.Weight().t())).add_(g);
             // attention: queries at those t positions, keys and values at all T
-            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, block.attn.c_proj.weight.t()));
-            var w = block.attn.c_attn.weight;                                                    // [d, 3d]: q | k | v
+            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, block.attn.c_proj.Weight().t()));
+            var w = block.attn.c_attn.Weight();                                                   // [d, 3d]: q | k | v
             var gqkv = torch.empty(b, T, 3 * d, dtype: g.dtype);
             gqkv.narrow(2, d, d).view(b, T, gk.shape[2], -1).copy_(gk);
             gqkv.narrow(2, 2 * d, d).view(b, T, gv.shape[2], -1).copy_(gv);

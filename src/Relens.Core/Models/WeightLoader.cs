@@ -9,10 +9,12 @@ namespace Relens.Models;
 /// with the right shape, and every checkpoint key must be used or known to be ignorable.</summary>
 public static class WeightLoader
 {
-    public static void Load(TransformerLM model, IArchitecture architecture, ICheckpoint checkpoint)
+    /// <param name="consume">Offered each tensor as read (in the parameter's dtype) before it is copied in; returning true
+    /// means it was used otherwise (packed) and the parameter is left untouched — its storage never committed.</param>
+    public static void Load(TransformerLM model, IArchitecture architecture, ICheckpoint checkpoint, Func<string, Tensor, bool>? consume = null)
     {
         // Resolve and check every parameter first, so a wrong checkpoint fails before gigabytes are read.
-        var plan = new List<(Parameter Parameter, TensorEntry Entry)>();
+        var plan = new List<(string Name, Parameter Parameter, TensorEntry Entry)>();
         foreach (var (name, parameter) in model.named_parameters())
         {
             string? key = architecture.CheckpointKeys(name).FirstOrDefault(checkpoint.Contains);
@@ -22,7 +24,7 @@ public static class WeightLoader
             var entry = checkpoint.Entry(key);
             if (!entry.Shape.SequenceEqual(parameter.shape))
                 throw RelensException.InFile(entry.File, $"tensor '{key}' has shape [{string.Join(", ", entry.Shape)}] but config.json implies [{string.Join(", ", parameter.shape)}]");
-            plan.Add((parameter, entry));
+            plan.Add((name, parameter, entry));
         }
         var used = plan.Select(p => p.Entry.Name).ToHashSet();
         var unexpected = checkpoint.TensorNames.Where(k => !used.Contains(k) && !architecture.IsIgnoredKey(k)).ToList();
@@ -33,10 +35,11 @@ public static class WeightLoader
         // Shard by shard, front to back: sequential reads, each shard's pages touched once. Each tensor is
         // read (and converted) alone and copied into its parameter, so only one tensor is ever held twice.
         using var noGrad = torch.no_grad();
-        foreach (var (parameter, entry) in plan.OrderBy(p => p.Entry.File, StringComparer.Ordinal).ThenBy(p => p.Entry.Begin))
+        foreach (var (name, parameter, entry) in plan.OrderBy(p => p.Entry.File, StringComparer.Ordinal).ThenBy(p => p.Entry.Begin))
         {
             using var scope = torch.NewDisposeScope();
-            parameter.copy_(checkpoint.Load(entry.Name, parameter.dtype));
+            var tensor = checkpoint.Load(entry.Name, parameter.dtype);
+            if (consume is null || !consume(name, tensor)) parameter.copy_(tensor);
         }
     }
 }

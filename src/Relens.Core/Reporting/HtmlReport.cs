@@ -168,7 +168,7 @@ public static class HtmlReport
         return b.Append("</table></section>\n").ToString();
     }
 
-    private const string Css = """
+    internal const string Css = """
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
         h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
         table{border-collapse:collapse;font-size:.9em}th,td{padding:.25em .6em;text-align:left;vertical-align:top}

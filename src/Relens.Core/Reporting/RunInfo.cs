@@ -11,6 +11,8 @@ public sealed record RunInfo
     [JsonPropertyName("model_type")] public required string ModelType { get; init; }
     [JsonPropertyName("num_layers")] public required int NumLayers { get; init; }
     [JsonPropertyName("hidden_size")] public required int HiddenSize { get; init; }
+    /// <summary>The `--quantize` scheme the model's weights were quantised with at load ("q4_0", "nf4 (embeddings too)"), or null.</summary>
+    [JsonPropertyName("quantization")] public string? Quantization { get; init; }
     [JsonPropertyName("relations_directory")] public required string RelationsDirectory { get; init; }
     [JsonPropertyName("relations")] public required IReadOnlyList<string> Relations { get; init; }
     [JsonPropertyName("shots")] public required int Shots { get; init; }

@@ -53,6 +53,7 @@ public sealed class RelationRun
             ModelType = _lm.ModelType,
             NumLayers = _lm.Model.NumLayers,
             HiddenSize = _lm.Model.HiddenSize,
+            Quantization = _lm.Quantization?.Describe(),
             RelationsDirectory = _plan.Dataset.Root,
             Relations = summaryRelations.Select(r => r.Name).ToList(),
             Shots = settings.Shots,

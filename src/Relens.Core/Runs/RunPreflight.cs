@@ -183,6 +183,9 @@ public static class RunPreflight
         var s = plan.Settings;
         var differences = new List<string>();
         if (previous.ModelIdentity != lm.Identity) differences.Add($"the model ({previous.ModelDirectory}, identity {previous.ModelIdentity}; now {lm.Directory}, {lm.Identity})");
+        // quantised block weights leave the identity (final norm + unembedding) unchanged, so compare the scheme too
+        if (previous.Quantization != lm.Quantization?.Describe())
+            differences.Add($"--quantize ({previous.Quantization ?? "none"}; now {lm.Quantization?.Describe() ?? "none"})");
         if (previous.Shots != s.Shots) differences.Add($"--shots ({previous.Shots}; now {s.Shots})");
         if (previous.Seed != s.Seed) differences.Add($"--seed ({previous.Seed}; now {s.Seed})");
         if (previous.Beta != s.Beta) differences.Add($"--beta ({previous.Beta}; now {s.Beta})");

@@ -2,6 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
 using Relens.Models;
+using Relens.Quantization;
 
 namespace Relens.Models.Layers;
 
@@ -11,38 +12,120 @@ namespace Relens.Models.Layers;
 // An optional device (null = CPU) lets a model be built on the "meta" device: every parameter's name,
 // shape and dtype without any storage, for memory estimates and structure checks.
 
-/// <summary>HF's Conv1D (GPT-2): weight stored [in, out], y = x·W + b.</summary>
-public sealed class Conv1D : nn.Module<Tensor, Tensor>
+/// <summary>
+/// A linear layer whose weight can be held packed (<see cref="Pack"/>): its codes and scales stay in memory and
+/// the float weight exists only while a forward pass or a Jacobian uses it, as a temporary of that call.
+/// </summary>
+public interface IPackableLinear
 {
-    public readonly Parameter weight;
+    long InFeatures { get; }
+    long OutFeatures { get; }
+    /// <summary>The packed weight, or null while the weight is an ordinary parameter.</summary>
+    PackedWeight? Packed { get; }
+    /// <summary>The float weight in the layer's own layout: the parameter itself, or — packed — its dequantised
+    /// values as a fresh tensor of the caller's dispose scope.</summary>
+    Tensor Weight();
+    /// <summary>Replaces the float weight parameter by its packed form, groups along the input dimension; the
+    /// parameter leaves named_parameters and its storage is freed. <paramref name="source"/> (the layer's layout)
+    /// is packed instead of the parameter's values when given, e.g. a tensor just read from a checkpoint.</summary>
+    void Pack(QuantScheme scheme, string name, Tensor? source = null);
+}
+
+/// <summary>HF's Conv1D (GPT-2): weight stored [in, out], y = x·W + b.</summary>
+public sealed class Conv1D : nn.Module<Tensor, Tensor>, IPackableLinear
+{
+    /// <summary>[in, out]; null once packed (use <see cref="Weight"/>).</summary>
+    public Parameter weight;
     public readonly Parameter bias;
+    private readonly ScalarType _dtype;
 
     public Conv1D(long inFeatures, long outFeatures, ScalarType dtype, Device? device = null) : base(nameof(Conv1D))
     {
         weight = new Parameter(torch.empty(inFeatures, outFeatures, dtype: dtype, device: device));
         bias = new Parameter(torch.empty(outFeatures, dtype: dtype, device: device));
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        _dtype = dtype;
         RegisterComponents();
     }
 
+    public long InFeatures { get; }
+    public long OutFeatures { get; }
+    public PackedWeight? Packed { get; private set; }
+
+    // packed rows are output features ([out, in]), so the [in, out] layout is their transposed view
+    public Tensor Weight() => Packed is null ? weight : Packed.Dequantize(_dtype).t();
+
     // [.., in] → [.., out]
-    public override Tensor forward(Tensor x) => torch.addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1)
-        .view([.. x.shape[..^1], weight.shape[1]]);
+    public override Tensor forward(Tensor x)
+    {
+        if (Packed is null)
+            return torch.addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1).view([.. x.shape[..^1], OutFeatures]);
+        using var scope = torch.NewDisposeScope();
+        return torch.addmm(bias, x.reshape(-1, x.shape[^1]), Weight(), 1, 1).view([.. x.shape[..^1], OutFeatures]).MoveToOuterDisposeScope();
+    }
+
+    public void Pack(QuantScheme scheme, string name, Tensor? source = null)
+    {
+        if (Packed is not null) throw new InvalidOperationException($"{name} is already packed");
+        using (var scope = torch.NewDisposeScope()) Packed = PackedWeight.Quantize((source ?? weight).detach().t(), scheme, name);
+        ConditionallyRegisterParameter(nameof(weight), null);
+        weight.Dispose();
+        weight = null!;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Packed?.Dispose();
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>torch.nn.Linear layout: weight [out, in], optional bias.</summary>
-public sealed class LinearLayer : nn.Module<Tensor, Tensor>
+public sealed class LinearLayer : nn.Module<Tensor, Tensor>, IPackableLinear
 {
-    public readonly Parameter weight;
+    /// <summary>[out, in]; null once packed (use <see cref="Weight"/>).</summary>
+    public Parameter weight;
     public readonly Parameter? bias;
+    private readonly ScalarType _dtype;
 
     public LinearLayer(long inFeatures, long outFeatures, bool hasBias, ScalarType dtype, Device? device = null) : base("Linear")
     {
         weight = new Parameter(torch.empty(outFeatures, inFeatures, dtype: dtype, device: device));
         if (hasBias) bias = new Parameter(torch.empty(outFeatures, dtype: dtype, device: device));
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        _dtype = dtype;
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+    public long InFeatures { get; }
+    public long OutFeatures { get; }
+    public PackedWeight? Packed { get; private set; }
+
+    public Tensor Weight() => Packed is null ? weight : Packed.Dequantize(_dtype);
+
+    public override Tensor forward(Tensor x)
+    {
+        if (Packed is null) return nn.functional.linear(x, weight, bias);
+        using var scope = torch.NewDisposeScope();
+        return nn.functional.linear(x, Weight(), bias).MoveToOuterDisposeScope();
+    }
+
+    public void Pack(QuantScheme scheme, string name, Tensor? source = null)
+    {
+        if (Packed is not null) throw new InvalidOperationException($"{name} is already packed");
+        using (var scope = torch.NewDisposeScope()) Packed = PackedWeight.Quantize((source ?? weight).detach(), scheme, name);
+        ConditionallyRegisterParameter(nameof(weight), null);
+        weight.Dispose();
+        weight = null!;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Packed?.Dispose();
+        base.Dispose(disposing);
+    }
 }
 
 public sealed class LayerNormLayer : nn.Module<Tensor, Tensor>
