@@ -16,14 +16,14 @@ namespace Relens.Cli.Commands;
 /// </summary>
 public sealed class TraceCommand : ICommand
 {
-    private readonly Func<string, LanguageModel> _loadModel;
+    private readonly Func<string, LanguageModel>? _loadModel;
     private readonly TextWriter? _output;
 
     public TraceCommand() : this(null, null) { }
 
     public TraceCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
     {
-        _loadModel = loadModel ?? (dir => LanguageModel.Load(dir));
+        _loadModel = loadModel;
         _output = output;
     }
 
@@ -38,8 +38,8 @@ public sealed class TraceCommand : ICommand
         if (Usage.Requested(args)) return Usage.Print(Usage.Trace, _output);
         var a = CliArgs.Parse(args,
             ["model", "relation", "prompt", "subject", "object", "kind", "samples", "noise-factor", "noise", "seed", "window", "knockout-window",
-             "shots", "split-seed", "max-facts", "relations", "batch", "out"],
-            ["zero-shot", "force", "all-tokens", "no-color"]);
+             "shots", "split-seed", "max-facts", "relations", "batch", "out", .. ModelLoadArgs.ValueOptions],
+            ["zero-shot", "force", "all-tokens", "no-color", .. ModelLoadArgs.FlagOptions]);
         if (a.Positional.Count > 0) throw new RelensException($"unexpected argument '{a.Positional[0]}' (relation names go after --relation)");
         bool single = a.Has("prompt");
         if (single == a.Has("relation")) throw new RelensException("give either --relation NAME... or --prompt TEXT --subject S");
@@ -75,7 +75,7 @@ public sealed class TraceCommand : ICommand
 
         string modelDir = a.Get("model") ?? DefaultModel.Resolve(terminal.Line, a.Get("relations"));
         terminal.Muted($"loading model {modelDir}");
-        using var lm = _loadModel(modelDir);
+        using var lm = ModelLoadArgs.Load(_loadModel, modelDir, a);
         // the papers' default windows (10, 9) are for models of 28–48 layers: unless given, clamp them to a smaller model
         int layers = lm.Model.NumLayers;
         if (!a.Has("window") && options.Window > layers) options = options with { Window = layers };

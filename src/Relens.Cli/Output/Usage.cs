@@ -123,7 +123,7 @@ public static class Usage
         relens trace [--model DIR] (--relation NAME... | --prompt TEXT --subject S [--object O] [--force])
                      [--kind state,mlp,attn,knockout|all] [--samples 10] [--noise-factor 3] [--noise SIGMA] [--seed 1]
                      [--window 10] [--knockout-window 9] [--shots 8] [--split-seed 0] [--zero-shot] [--max-facts 50]
-                     [--relations DIR] [--all-tokens] [--batch N] [--out DIR]
+                     [--relations DIR] [--all-tokens] [--batch N] [--out DIR] [--quantize q8_0|q4_0|nf4]
 
         Where is the fact read? Causal tracing (Meng et al. 2022): the subject's token embeddings get Gaussian noise
         (σ = noise-factor × std of the token embedding matrix over the vocabulary, --samples seeded draws), then each

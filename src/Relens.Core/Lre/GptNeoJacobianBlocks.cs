@@ -47,12 +47,12 @@ internal sealed class GptNeoJacobianBlocks : IJacobianBlocks
             using var scope = torch.NewDisposeScope();
             long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = tokens;
             var attn = block.attn.attention;
-            var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.weight));
-            var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.weight)).add_(g);
-            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, attn.out_proj.weight));
+            var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.Weight()));
+            var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.Weight())).add_(g);
+            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, attn.out_proj.Weight()));
             // keys and values at all T positions, queries only at the last t (the others carry no cotangent)
-            var gLn1 = torch.matmul(gk.reshape(b, T, d), attn.k_proj.weight).add_(torch.matmul(gv.reshape(b, T, d), attn.v_proj.weight));
-            gLn1.narrow(1, T - t, t).add_(torch.matmul(gq.reshape(b, t, d), attn.q_proj.weight));
+            var gLn1 = torch.matmul(gk.reshape(b, T, d), attn.k_proj.Weight()).add_(torch.matmul(gv.reshape(b, T, d), attn.v_proj.Weight()));
+            gLn1.narrow(1, T - t, t).add_(torch.matmul(gq.reshape(b, t, d), attn.q_proj.Weight()));
             var gx = ln1.BackwardInPlace(gLn1);
             gx.narrow(1, T - t, t).add_(gMid);
             return gx.MoveToOuterDisposeScope();
