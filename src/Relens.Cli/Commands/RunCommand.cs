@@ -97,6 +97,9 @@ public sealed class RunCommand : ICommand
         if (skippedCount > 0) terminal.Line($"skipped    {skippedCount} samples whose subject cannot be located (listed at the end)");
         if (shard is { } selected)
         {
+            // shards mark a unit finished by the run-wide layer list; the paper's per-relation layers would never finish one
+            if (plan.PaperModel is { } paperModel)
+                throw new RelensException($"--shard does not support the paper's per-relation hparams ({paperModel}) yet: pass --no-paper-hparams (or --layers) to shard this run");
             LastShardResult = ShardedRun.Execute(terminal, lm, plan, selected.Shard, selected.Source, options.Resume);
             return 0;
         }

@@ -90,7 +90,9 @@ public sealed class ShardRun(LanguageModel lm, RunPlan plan, ShardSpec shard, bo
                 var relation = relations[i];
                 var relationClock = Stopwatch.StartNew();
                 _progress.RelationStarted(relation, i, pending[i]);
-                Sweep(r =>
+                // the relation's own records (settings, skipped samples) go with its trial 0, so the merge takes them once
+                if (Selected(relation, 0)) RelationRecords.Write(store, relation, plan, settings);
+                if (!plan.NotRunnable.ContainsKey(relation.Name)) Sweep(r =>
                 {
                     if (r.Metric == SweepMetrics.UnitDone) computed++;
                     else if (r.Metric == SweepMetrics.TrialSkipped)
