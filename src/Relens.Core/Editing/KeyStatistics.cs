@@ -16,7 +16,8 @@ public static class KeyStatistics
     {
         var hook = HookNames.MlpPost(block);
         if (lm.Model.MlpOutputProjection(block) is null)
-            throw new RelensException($"model_type '{lm.ModelType}': rank-one MLP edits support gpt2 and llama/mistral (a hook on the MLP's hidden activation); use --layer emb");
+            throw new RelensException($"model_type '{lm.ModelType}': rank-one MLP edits need an MLP whose output is added to the residual stream as it is " +
+                "(gpt2, gpt_neo, llama/mistral, qwen2/qwen3, gemma, phi3; not gemma2's or olmo2's post-norm blocks); use --layer emb");
         var blocks = TokenStream.Blocks(lm, documents, Math.Min(blockSize, MaxPositions(lm)), maxTokens);
         if (blocks.Count == 0) throw new RelensException("the text for the key statistics is empty");
         Tensor? sum = null;

@@ -21,9 +21,13 @@ public class EditedFolderTests
         return (ctx, new PlannedEdit(new EditRequest(sample.Subject, relation.Name, "Oslo", "test line 1"), ctx, sample.Object, "?", layer, 8, delta, []));
     }
 
-    [Fact]
-    public void MlpEdit_ReloadsWithTheInMemoryLogits_AndOnlyTheEditedTensorChanges()
+    [Theory]
+    [InlineData("gpt2-tiny", "transformer.h.1.mlp.c_proj.weight")]
+    [InlineData("qwen2-tiny", "model.layers.1.mlp.down_proj.weight")]
+    [InlineData("phi3-tiny", "model.layers.1.mlp.down_proj.weight")]
+    public void MlpEdit_ReloadsWithTheInMemoryLogits_AndOnlyTheEditedTensorChanges(string golden, string editedTensor)
     {
+        string Source = TestPaths.Golden(golden);
         using var lm = LanguageModel.Load(Source);
         using var scope = torch.NewDisposeScope();
         var (ctx, edit) = RandomEdit(lm, LayerRef.At(1), seed: 5);
@@ -32,7 +36,7 @@ public class EditedFolderTests
         using var changes = WeightChanges.ForLre(lm, [edit], _ => c + torch.eye(c.shape[0], dtype: c.dtype) * 1e-3, lambda: 1.0);
         Assert.False(changes.Untied);
         string name = Assert.Single(changes.Values.Keys);
-        Assert.Equal("transformer.h.1.mlp.c_proj.weight", name);
+        Assert.Equal(editedTensor, name);
 
         var dir = Path.Combine(TestPaths.NewTempDir("edit-mlp"), "edited");
         Directory.CreateDirectory(dir);
@@ -51,6 +55,17 @@ public class EditedFolderTests
             Assert.True(key == name ? !same : same, $"{key}: {(same ? "unchanged" : "changed")}");
         }
         Assert.True(File.Exists(Path.Combine(dir, "tokenizer.json")));
+    }
+
+    [Fact]
+    public void PostNormBlocks_RefuseMlpEdits_WithAMessage()
+    {
+        // Gemma 2 rescales the MLP's output by a post-norm before the residual: W k* + Δh would not move it by Δh
+        using var lm = LanguageModel.Load(TestPaths.Golden("gemma2-tiny"));
+        Assert.Null(lm.Model.MlpOutputProjection(0));
+        var e = Assert.Throws<RelensException>(() => KeyStatistics.Estimate(lm, 0, ["some text to read"]));
+        Assert.Contains("--layer emb", e.Message);
+        Assert.NotNull(lm.Model.TokenEmbeddingWeight);
     }
 
     [Fact]

@@ -49,6 +49,25 @@ public class Gpt2TinyTraceTests
         Assert.Equal(clean.Probability, p[1]);
     }
 
+    /// <summary>The newer families through the same hook points. The restored run is a batch of two, whose matmuls
+    /// round differently from the clean run's (≈ 1e-7 relative in float32), so this runs in float64.</summary>
+    [Theory]
+    [InlineData("qwen2-tiny")]
+    [InlineData("gemma2-tiny")]
+    [InlineData("phi3-tiny")]
+    public void RestoringEveryStateRecoversTheCleanRun_NewerFamilies(string golden)
+    {
+        using var lm = LanguageModel.Load(TestPaths.Golden(golden), ScalarType.Float64);
+        var tracer = new CausalTracer(lm, Small);
+        var prompt = TracePrompt.Create(lm, Prompt, Subject);
+        var clean = tracer.Clean(prompt);
+        var everything = new Restoration(Enumerable.Range(0, lm.Model.NumLayers)
+            .SelectMany(l => Enumerable.Range(0, prompt.Count).Select(t => (HookNames.ResidPost(l), t))).ToList());
+        var p = tracer.Restored(prompt, clean.AnswerId, [new Restoration([]), everything]);
+        Assert.True(Math.Abs(clean.Probability - p[0]) > 1e-9 * clean.Probability);   // the noise does change the run
+        Assert.True(Math.Abs(clean.Probability - p[1]) < 1e-12 * clean.Probability, $"clean {clean.Probability}, all restored {p[1]}");
+    }
+
     [Fact]
     public void NoiseScaleIsThreeTimesTheStdOfWte()
     {

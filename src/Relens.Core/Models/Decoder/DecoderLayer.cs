@@ -43,17 +43,17 @@ public sealed class DecoderLayer : nn.Module
             case BlockLayout.PreNorm:
                 attnOut = hooks.AttnOut.Run(self_attn.Forward(input_layernorm!.forward(x), ctx));
                 mid = hooks.ResidMid.Run(x + attnOut);
-                mlpOut = hooks.MlpOut.Run(mlp.forward(post_attention_layernorm.forward(mid)));
+                mlpOut = hooks.MlpOut.Run(mlp.Forward(post_attention_layernorm.forward(mid), hooks.MlpPost));
                 break;
             case BlockLayout.Sandwich:
                 attnOut = hooks.AttnOut.Run(post_attention_layernorm.forward(self_attn.Forward(input_layernorm!.forward(x), ctx)));
                 mid = hooks.ResidMid.Run(x + attnOut);
-                mlpOut = hooks.MlpOut.Run(post_feedforward_layernorm!.forward(mlp.forward(pre_feedforward_layernorm!.forward(mid))));
+                mlpOut = hooks.MlpOut.Run(post_feedforward_layernorm!.forward(mlp.Forward(pre_feedforward_layernorm!.forward(mid), hooks.MlpPost)));
                 break;
             default:
                 attnOut = hooks.AttnOut.Run(post_attention_layernorm.forward(self_attn.Forward(x, ctx)));
                 mid = hooks.ResidMid.Run(x + attnOut);
-                mlpOut = hooks.MlpOut.Run(post_feedforward_layernorm!.forward(mlp.forward(mid)));
+                mlpOut = hooks.MlpOut.Run(post_feedforward_layernorm!.forward(mlp.Forward(mid, hooks.MlpPost)));
                 break;
         }
         return (mid + mlpOut).MoveToOuterDisposeScope();

@@ -57,6 +57,15 @@ public sealed class DecoderModel : TransformerLM
     public override Tensor UnembeddingWeight => lm_head?.weight ?? model.embed_tokens.weight;
 
     public override IEnumerable<Tensor> DecoderParameters() => [model.norm.weight, UnembeddingWeight];
+
+    // nn.Linear layout [out, in]: out = W·k, so the key indexes the weight's columns. Only where the MLP's output is
+    // added to the residual stream as it is: Gemma 2's and OLMo 2's post-norms rescale it, so ROME's v* = W k* + Δh
+    // would not move the residual by Δh there (`relens edit` says so and offers `--layer emb`).
+    public override MlpProjection? MlpOutputProjection(int layer) => Spec.Layout == BlockLayout.PreNorm
+        ? new($"model.layers.{layer}.mlp.down_proj.weight", model.layers[layer].mlp.down_proj.weight, KeysAreRows: false)
+        : null;
+
+    public override TokenEmbedding? TokenEmbeddingWeight => new("model.embed_tokens.weight", model.embed_tokens.weight, Tied: lm_head is null);
 }
 
 /// <summary>HF's *Model: token embedding, decoder layers, final RMSNorm.</summary>

@@ -1,3 +1,4 @@
+using Relens.Models.Hooks;
 using Relens.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -33,7 +34,10 @@ public sealed class GatedMlp : nn.Module<Tensor, Tensor>
     }
 
     // [B, T, d] → [B, T, d]
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <param name="post">The gated hidden activation's hook (blocks.ℓ.mlp.hook_post: the keys of a rank-one edit), if any.</param>
+    public Tensor Forward(Tensor x, HookPoint? post)
     {
         using var scope = torch.NewDisposeScope();
         Tensor gate, up;
@@ -48,6 +52,7 @@ public sealed class GatedMlp : nn.Module<Tensor, Tensor>
             gate = gate_proj!.forward(x);
             up = up_proj!.forward(x);
         }
-        return down_proj.forward(_act(gate) * up).MoveToOuterDisposeScope();
+        var hidden = _act(gate) * up;
+        return down_proj.forward(post is null ? hidden : post.Run(hidden)).MoveToOuterDisposeScope();
     }
 }
