@@ -82,6 +82,6 @@ public static class FineTuneEditor
     private static bool AllAnswer(LanguageModel lm, IReadOnlyList<Lre.SubjectPrompt> prompts, IReadOnlyList<PlannedEdit> edits)
     {
         using var states = PromptStates.Read(lm, prompts, [], topK: 1);
-        return edits.Select((e, i) => PrefixMatch.IsNontrivialPrefix(lm.Tokenizer.Decode(states.LmTopIds[i][0]), e.NewObject)).All(x => x);
+        return edits.Select((e, i) => KnownFacts.IsKnown(lm, states.LmTopIds[i][0], e.NewObject)).All(x => x);
     }
 }

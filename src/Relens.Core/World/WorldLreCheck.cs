@@ -61,8 +61,7 @@ public static class WorldLreCheck
             string template = IclPrompt.Template(relation.PromptTemplate, train, lm.PromptPrefix);
             var prompts = test.Select(s => SubjectPrompt.Create(lm, IclPrompt.FillQuery(template, s.Subject), s.Subject)).ToList();
             using var states = PromptStates.Read(lm, prompts, layers.ToList());
-            var knownIdx = Enumerable.Range(0, test.Count)
-                .Where(i => PrefixMatch.IsNontrivialPrefix(lm.Tokenizer.Decode(states.LmTopIds[i][0]), test[i].Object)).ToList();
+            var knownIdx = KnownFacts.Indices(lm, states, test);
             if (knownIdx.Count == 0) { log?.Invoke($"{relation.Name} trial {t}: no known test fact"); continue; }
             var knownSamples = knownIdx.Select(i => test[i]).ToList();
             known += knownSamples.Count;
