@@ -1,3 +1,5 @@
+using Relens.Tokenization;
+
 namespace Relens.World;
 
 /// <summary>
@@ -17,7 +19,9 @@ public static class BpeTrainer
         int merges = vocabSize - 256 - specialTokens.Count;
         if (merges < 0) throw new RelensException($"vocabulary size {vocabSize} is below 256 bytes + {specialTokens.Count} special tokens");
 
-        var tokens = ByteLevel.Alphabet.Select(c => c.ToString()).ToList();
+        // GPT-2's byte order: ids 0–255 are the byte characters sorted by code point (printable bytes stand for
+        // themselves, the others were moved to U+0100..).
+        var tokens = Enumerable.Range(0, 256).Select(b => ByteLevelAlphabet.CharOf((byte)b)).Order().Select(c => c.ToString()).ToList();
         var baseId = tokens.Select((t, i) => (t, i)).ToDictionary(x => x.t[0], x => x.i);
         var (words, counts) = CountWords(texts, specialTokens, baseId);
 
@@ -60,10 +64,10 @@ public static class BpeTrainer
     {
         var freq = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var text in texts)
-            foreach (var part in BpeVocabulary.SplitSpecial(text, specials))
+            foreach (var part in SplitSpecial(text, specials))
             {
                 if (part.IsSpecial) continue;
-                foreach (var (start, len) in ByteLevel.PreTokens(part.Text))
+                foreach (var (start, len) in Gpt2PreTokenSplitter.Split(part.Text))
                 {
                     string key = part.Text.Substring(start, len);
                     freq[key] = freq.GetValueOrDefault(key) + 1;
@@ -71,7 +75,7 @@ public static class BpeTrainer
             }
         // Sorted so that the merges do not depend on dictionary order.
         var ordered = freq.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
-        return (ordered.Select(kv => ByteLevel.Encode(kv.Key).Select(c => baseId[c]).ToArray()).ToList(),
+        return (ordered.Select(kv => ByteLevelAlphabet.EncodeText(kv.Key).Select(c => baseId[c]).ToArray()).ToList(),
                 ordered.Select(kv => kv.Value).ToList());
     }
 
@@ -99,7 +103,7 @@ public static class BpeTrainer
     }
 
     /// <summary>Replaces non-overlapping occurrences left to right, as BPE encoding does.</summary>
-    internal static int[] Merge(int[] word, (int, int) pair, int id)
+    private static int[] Merge(int[] word, (int, int) pair, int id)
     {
         var result = new List<int>(word.Length);
         for (int i = 0; i < word.Length; i++)
@@ -108,5 +112,24 @@ public static class BpeTrainer
             else result.Add(word[i]);
         }
         return result.ToArray();
+    }
+
+    /// <summary>Splits text at special-token occurrences: they are never part of a pre-token (as HF's added tokens).</summary>
+    private static IEnumerable<(string Text, bool IsSpecial)> SplitSpecial(string text, IReadOnlyList<string> specials)
+    {
+        int pos = 0;
+        while (pos < text.Length)
+        {
+            int best = -1; string? which = null;
+            foreach (var s in specials)
+            {
+                int i = text.IndexOf(s, pos, StringComparison.Ordinal);
+                if (i >= 0 && (best < 0 || i < best)) { best = i; which = s; }
+            }
+            if (best < 0) { yield return (text[pos..], false); yield break; }
+            if (best > pos) yield return (text[pos..best], false);
+            yield return (which!, true);
+            pos = best + which!.Length;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Relens.Relations;
 using Relens.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ public static class IclKnowledge
         {
             var rng = Seeds.Rng(seed, 3, Fnv(r.Id));
             foreach (var f in r.Facts)
-                asked.Add((r, f, tokenizer.Encode(IclPrompts.Build(r, IclPrompts.DrawShots(r, f, shots, rng), f.Subject)).Ids));
+                asked.Add((r, f, tokenizer.Encode(Prompt(r, DrawShots(r, f, shots, rng), f.Subject)).Ids));
         }
         var outcomes = new List<FactOutcome>();
         for (int start = 0; start < asked.Count; start += batchSize)
@@ -39,11 +40,23 @@ public static class IclKnowledge
             {
                 string predicted = tokenizer.Decode(next[i]);
                 outcomes.Add(new FactOutcome(chunk[i].R.Name, chunk[i].F.Subject, chunk[i].F.Object, predicted,
-                    IclPrompts.IsCorrect(predicted, chunk[i].F.Object)));
+                    PrefixMatch.IsNontrivialPrefix(predicted, chunk[i].F.Object)));
             }
         }
         var per = outcomes.GroupBy(o => o.Relation).ToDictionary(g => g.Key, g => g.Average(o => o.Correct ? 1.0 : 0.0));
         return new KnowledgeReport(outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Correct ? 1.0 : 0.0), per, outcomes);
+    }
+
+    /// <summary>The paper's n-shot prompt (<see cref="IclPrompt.Build"/>, with GPT-2's EOS prefix) over a world relation's facts.</summary>
+    public static string Prompt(WorldRelation r, IEnumerable<WorldFact> shots, string subject) =>
+        IclPrompt.Build(r.Template, subject, shots.Select(f => new RelationSample(f.Subject, f.Object)), WorldDocuments.EndOfText);
+
+    /// <summary><paramref name="count"/> shots for <paramref name="query"/>: other facts of the relation, drawn without replacement.</summary>
+    public static IReadOnlyList<WorldFact> DrawShots(WorldRelation r, WorldFact query, int count, Random rng)
+    {
+        var pool = r.Facts.Where(f => f.Subject != query.Subject).ToList();
+        Seeds.Shuffle(pool, rng);
+        return pool.Take(count).ToList();
     }
 
     /// <summary>

@@ -29,8 +29,10 @@ public static class WorldBuild
         long parameters = model.parameters().Sum(p => p.numel()) - (long)s.Shape.Context * s.Shape.DModel;
         log($"world '{s.Spec.Name}': {corpus.Relations.Count} relations, {corpus.FactCount} facts; BPE {vocab.VocabSize} tokens; " +
             $"{s.Shape.Describe()} ({parameters / 1e6:F2}M parameters without positions)");
-        var trainer = new WorldTrainer(model, e => corpus.Documents(e).Select(vocab.EncodeIds), s.Training,
-            Path.Combine(outDir, TrainFolder), log);
+        // The tokenizer files the saved folder will hold, written now and read back by the library's loader.
+        var tokenizer = vocab.Tokenizer(outDir, s.Shape.Context);
+        var trainer = new WorldTrainer(model, e => corpus.Documents(e).Select(d => tokenizer.Encode(d, addSpecialTokens: false).Ids), s.Training,
+            Path.Combine(outDir, TrainFolder), log, name => WorldModel.ParameterScale(config, name));
         var result = trainer.Run(cancel);
         WorldCheckpoint.Save(outDir, model, config, s.Shape.Context, vocab, About(s, corpus, result), corpus);
         log($"saved {outDir}: {result.Steps} steps, {result.Tokens:N0} tokens, {result.Seconds:F0}s, final loss {result.FinalLoss:F3}");

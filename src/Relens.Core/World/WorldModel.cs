@@ -68,8 +68,17 @@ public static class WorldModel
             if (name.Contains(".ln_") || name.Contains("ln_f.")) continue;           // LayerNorm: ones/zeros already
             if (name.EndsWith(".bias")) p.zero_();
             else if (name.EndsWith("c_proj.weight") || name.EndsWith("out_proj.weight")) p.normal_(0, residualStd, generator);
-            else p.normal_(0, 0.02, generator);
+            else p.normal_(0, 0.02 * ParameterScale(config, name), generator);
         }
         return model;
     }
+
+    /// <summary>
+    /// 1/√head_dim for GPT-Neo's q_proj, 1 elsewhere. GPT-Neo does not scale its attention scores, so a q_proj
+    /// initialised and trained at this factor (<see cref="WorldTrainer"/>'s scaled groups) is GPT-2's scaled
+    /// attention with the scale folded into the weight: the saved folder is plain GPT-Neo, the optimisation R1's.
+    /// </summary>
+    public static double ParameterScale(ModelConfig config, string name) =>
+        config.ModelType == "gpt_neo" && name.EndsWith("q_proj.weight")
+            ? 1.0 / Math.Sqrt(config.Int("hidden_size") / config.Int("num_heads")) : 1.0;
 }

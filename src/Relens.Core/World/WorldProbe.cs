@@ -29,7 +29,7 @@ public static class WorldProbe
         var rng = Seeds.Rng(seed, 5, IclKnowledge.Fnv(r.Id));
         // World models are GPT-2s: the paper's prompt with its leading <|endoftext|>.
         var prompts = r.Facts.Select(f => SubjectPrompt.Create(lm,
-            IclPrompts.Build(r, IclPrompts.DrawShots(r, f, shots, rng), f.Subject), f.Subject)).ToList();
+            IclKnowledge.Prompt(r, IclKnowledge.DrawShots(r, f, shots, rng), f.Subject), f.Subject)).ToList();
         using var states = PromptStates.Read(lm, prompts, layers.ToList(), topK: 1);
         var objects = r.Objects;
         var labels = r.Facts.Select(f => IndexOf(objects, f.Object)).ToArray();

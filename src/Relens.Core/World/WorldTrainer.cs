@@ -21,13 +21,17 @@ public sealed class WorldTrainer
     private readonly TrainOptions _o;
     private readonly string? _checkpointDir;
     private readonly Action<string> _log;
+    private readonly Func<string, double> _scale;
 
     /// <param name="epochDocuments">Token ids of epoch e's documents; must be deterministic in e.</param>
+    /// <param name="parameterScale">Per parameter name, a factor c ≤ 1 by which the parameter stands for c × a
+    /// parameter trained at the usual rate (see <see cref="ScaledGroup"/>); null = 1 for all.</param>
     public WorldTrainer(nn.Module<Tensor, Tensor> model, Func<int, IEnumerable<int[]>> epochDocuments,
-        TrainOptions options, string? checkpointDir = null, Action<string>? log = null)
+        TrainOptions options, string? checkpointDir = null, Action<string>? log = null, Func<string, double>? parameterScale = null)
     {
         options.Validate();
         _model = model;
+        _scale = parameterScale ?? (_ => 1.0);
         _epochDocuments = epochDocuments;
         _o = options;
         _checkpointDir = checkpointDir;
@@ -40,7 +44,10 @@ public sealed class WorldTrainer
         torch.manual_seed(_o.Seed);
         _model.train();
         var parameters = _model.parameters().ToList();
-        using var optimizer = torch.optim.AdamW(parameters, _o.LearningRate, _o.Beta1, _o.Beta2, 1e-8, _o.WeightDecay);
+        var groups = _model.named_parameters().GroupBy(p => _scale(p.name)).OrderByDescending(g => g.Key)
+            .Select(g => new ScaledGroup(g.Key, g.Select(p => p.parameter).ToList())).ToList();
+        using var optimizer = torch.optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters,
+            _o.LearningRate * g.Scale, _o.Beta1, _o.Beta2, 1e-8, _o.WeightDecay / g.Scale)), _o.LearningRate, _o.Beta1, _o.Beta2, 1e-8, _o.WeightDecay);
 
         // PlannedSteps 0 = "not planned yet": a time-budgeted run plans after its first steps.
         var state = Resume(optimizer)
@@ -66,8 +73,8 @@ public sealed class WorldTrainer
             }
             double t0 = clock.Elapsed.TotalSeconds;
             double lr = LrSchedule.At(step, planned > 0 ? planned : int.MaxValue, _o);
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-            lastLoss = TrainStep(optimizer, parameters, blocks, batch);
+            foreach (var (g, sg) in optimizer.ParamGroups.Zip(groups)) g.LearningRate = lr * sg.Scale;
+            lastLoss = TrainStep(optimizer, parameters, groups, blocks, batch);
             step++; batch++;
             tokens += (long)_o.BatchSize * _o.BlockSize;
             lossSum += lastLoss; lossCount++;
@@ -117,7 +124,15 @@ public sealed class WorldTrainer
         return plan;
     }
 
-    private double TrainStep(optim.Optimizer optimizer, IList<Parameter> parameters, TokenBlocks blocks, int batch)
+    /// <summary>
+    /// Parameters p that stand for p = c·p′, p′ trained like every other weight: AdamW on p′ is AdamW on p with
+    /// lr × c and weight decay / c (Adam's step does not depend on the gradient's scale, so only the step size
+    /// and the decoupled decay change), and the gradient clipped as p′'s, c × p's. GPT-Neo's unscaled attention
+    /// scores use it for q_proj with c = 1/√head_dim: it then trains as GPT-2's scaled scores do (WORLD.md, D-L3s).
+    /// </summary>
+    private sealed record ScaledGroup(double Scale, IList<Parameter> Parameters);
+
+    private double TrainStep(optim.Optimizer optimizer, IList<Parameter> parameters, IList<ScaledGroup> groups, TokenBlocks blocks, int batch)
     {
         using var scope = torch.NewDisposeScope();
         int T = _o.BlockSize, B = _o.BatchSize;
@@ -130,6 +145,9 @@ public sealed class WorldTrainer
         var logits = _model.call(x);                                  // [B, T, V]
         var loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), y.reshape(-1));
         loss.backward();
+        using (torch.no_grad())
+            foreach (var g in groups.Where(g => g.Scale != 1.0))
+                foreach (var p in g.Parameters) p.grad?.mul_(g.Scale);
         if (_o.ClipNorm > 0) nn.utils.clip_grad_norm_(parameters, _o.ClipNorm);
         optimizer.step();
         return loss.item<float>();

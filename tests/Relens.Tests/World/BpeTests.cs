@@ -12,14 +12,15 @@ public class BpeTests : IClassFixture<TinyWorldFixture>
     public BpeTests(TinyWorldFixture w) => _w = w;
 
     [Fact]
-    public void Byte_alphabet_is_GPT2s()
+    public void The_first_256_ids_are_GPT2s_bytes_in_GPT2s_order()
     {
-        Assert.Equal(256, ByteLevel.Alphabet.Distinct().Count());
-        Assert.Equal('!', ByteLevel.Alphabet[0]);
-        Assert.Equal("Ġthe", ByteLevel.Encode(" the"));          // space = byte 32 → U+0120
-        Assert.Equal("Ċ", ByteLevel.Encode("\n"));
-        Assert.Equal("Ã©", ByteLevel.Encode("é"));
-        Assert.Equal(" caf\u00e9\n", ByteLevel.Decode(ByteLevel.Encode(" caf\u00e9\n")));
+        // GPT-2's vocab.json: "!" (byte 33) is id 0, "~" id 93, "¡" id 94, then Ā (byte 0) at id 188, Ġ (space) at 220
+        Assert.Equal(256, _w.Vocab.Tokens.Take(256).Distinct().Count());
+        Assert.Equal("!", _w.Vocab.Tokens[0]);
+        Assert.Equal("~", _w.Vocab.Tokens[93]);
+        Assert.Equal("¡", _w.Vocab.Tokens[94]);
+        Assert.Equal("Ā", _w.Vocab.Tokens[188]);
+        Assert.Equal("Ġ", _w.Vocab.Tokens[220]);
     }
 
     [Fact]
@@ -37,21 +38,16 @@ public class BpeTests : IClassFixture<TinyWorldFixture>
     [Fact]
     public void Frequent_words_become_single_tokens_and_text_round_trips()
     {
-        var enc = _w.Vocab.Encode(" capital");
-        Assert.Single(enc.Ids);
+        Assert.Single(_w.Ids(" capital"));
         foreach (var doc in _w.Corpus.Documents(1).Take(20).Append("<|endoftext|>Zdeno Chára's naïve café — 123\n\n x"))
-        {
-            var ids = _w.Vocab.EncodeIds(doc);
-            Assert.Equal(doc, _w.Vocab.Decode(ids));
-            Assert.Equal(ids, _w.Vocab.Encode(doc).Ids);
-        }
+            Assert.Equal(doc, _w.Tokenizer.Decode(_w.Ids(doc)));
     }
 
     [Fact]
     public void Offsets_map_tokens_to_characters_also_for_non_ascii()
     {
         const string text = "<|endoftext|>Zdeno Chára plays";
-        var t = _w.Vocab.Encode(text);
+        var t = _w.Tokenizer.Encode(text);
         Assert.Equal((0, 13), (t.Offsets[0].Start, t.Offsets[0].End));
         Assert.Equal(text.Length, t.Offsets[^1].End);
         int a = text.IndexOf('á');
@@ -61,7 +57,7 @@ public class BpeTests : IClassFixture<TinyWorldFixture>
             Assert.True(s <= e && s >= t.Offsets[i - 1].Start);
             // Tokens holding a byte of "á" span that character (HF's rule); the others spell their text.
             if (s <= a && a < e) Assert.Contains("á", text[s..e]);
-            else Assert.Equal(_w.Vocab.Decode(t.Ids[i]), text[s..e]);   // spaces included, as HF for GPT-2
+            else Assert.Equal(_w.Tokenizer.Decode(t.Ids[i]), text[s..e]);   // spaces included, as HF for GPT-2
         }
     }
 
@@ -78,7 +74,7 @@ public class BpeTests : IClassFixture<TinyWorldFixture>
         foreach (var doc in _w.Corpus.Documents(2).Take(30))
         {
             string text = doc.Replace(WorldDocuments.EndOfText, "");
-            Assert.Equal(reference.EncodeToIds(text), _w.Vocab.EncodeIds(text));
+            Assert.Equal(reference.EncodeToIds(text), _w.Ids(text));
         }
     }
 
@@ -96,7 +92,7 @@ public class BpeTests : IClassFixture<TinyWorldFixture>
         Assert.Equal(_w.Vocab.Merges.Count, model.GetProperty("merges").GetArrayLength());
         var firstMerge = model.GetProperty("merges")[0].GetString()!.Split(' ');
         Assert.Equal(_w.Vocab.Merges[0], (firstMerge[0], firstMerge[1]));
-        Assert.Equal(model.GetProperty("vocab").GetProperty("Ġcapital").GetInt32(), _w.Vocab.TokenToId("Ġcapital"));
+        Assert.Equal(model.GetProperty("vocab").GetProperty("Ġcapital").GetInt32(), _w.Vocab.Tokens.ToList().IndexOf("Ġcapital"));
         var added = root.GetProperty("added_tokens")[0];
         Assert.Equal("<|endoftext|>", added.GetProperty("content").GetString());
         Assert.Equal(_w.Vocab.EosTokenId, added.GetProperty("id").GetInt32());

@@ -48,29 +48,15 @@ public class WorldModelTests : IClassFixture<WorldModelTests.Trained>
         var config = settings.Shape.Config(vocab.VocabSize, vocab.EosTokenId!.Value);
         using var again = WorldModel.Create(config, settings.Training.Seed);
         var corpus = WorldCorpus.Build(settings.Spec, TestPaths.Relations);
-        new WorldTrainer(again, e => corpus.Documents(e).Select(vocab.EncodeIds), settings.Training, log: _ => { }).Run();
-        var ids = torch.tensor(vocab.EncodeIds("<|endoftext|>The capital city of France is").Select(i => (long)i).ToArray()).unsqueeze(0);
+        var tokenizer = vocab.Tokenizer(TestPaths.NewTempDir("world-retrain"), settings.Shape.Context);
+        int[] Ids(string text) => tokenizer.Encode(text, addSpecialTokens: false).Ids;
+        new WorldTrainer(again, e => corpus.Documents(e).Select(Ids), settings.Training, log: _ => { },
+            parameterScale: name => WorldModel.ParameterScale(config, name)).Run();
+        var ids = torch.tensor(Ids("<|endoftext|>The capital city of France is").Select(i => (long)i).ToArray()).unsqueeze(0);
         using var noGrad = torch.no_grad();
         var expected = again.call(ids);
         var actual = lm.Model.call(ids);
         Assert.True(torch.allclose(expected, actual, rtol: 1e-4, atol: 1e-4), $"max diff {(expected - actual).abs().max().item<float>()}");
-    }
-
-    [Fact]
-    public void Our_tokenizer_json_reads_back_through_the_HF_reader_with_the_same_ids_and_offsets()
-    {
-        var reader = TokenizerLoader.FromDirectory(_t.Dir);
-        var (corpus, vocab) = WorldBuild.Prepare(_t.Settings);
-        Assert.Equal(vocab.VocabSize, reader.VocabSize);
-        Assert.Equal(vocab.EosTokenId, reader.EosTokenId);
-        foreach (var doc in corpus.Documents(5).Take(40).Append("<|endoftext|>Zdeno Chára's naïve café\n\n  x  "))
-        {
-            var ours = vocab.Encode(doc);
-            var theirs = reader.Encode(doc);
-            Assert.Equal(ours.Ids, theirs.Ids);
-            Assert.Equal(ours.Offsets, theirs.Offsets);
-            Assert.Equal(doc, reader.Decode(theirs.Ids));
-        }
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class WorldTrainerTests : IClassFixture<TinyWorldFixture>
     private static readonly TrainOptions Small = new(BlockSize: 32, BatchSize: 4, LearningRate: 1e-2, WarmupSteps: 3,
         MaxSteps: 12, LogEvery: 4, CheckpointEvery: 0, Seed: 7);
 
-    private IEnumerable<int[]> Epoch(int e) => _w.Corpus.Documents(e).Select(_w.Vocab.EncodeIds);
+    private IEnumerable<int[]> Epoch(int e) => _w.Corpus.Documents(e).Select(_w.Ids);
 
     private BigramLm NewModel(int seed)
     {
@@ -94,5 +94,61 @@ public class WorldTrainerTests : IClassFixture<TinyWorldFixture>
         Assert.Equal(2, blocks.Count);
         Assert.Equal(new long[] { 1, 2, 3, 4, 5 }, blocks.Block(0).ToArray());
         Assert.Equal(new long[] { 5, 6, 7, 8, 9 }, blocks.Block(1).ToArray());
+    }
+}
+
+/// <summary>A bigram LM whose output weight enters the logits as <c>factor</c> × the parameter.</summary>
+internal sealed class FactorHeadLm : torch.nn.Module<torch.Tensor, torch.Tensor>
+{
+    private readonly TorchSharp.Modules.Embedding wte;
+    private readonly TorchSharp.Modules.Parameter head_weight;
+    private readonly double _factor;
+
+    public FactorHeadLm(int vocab, int dim, double factor, double initScale, int seed) : base(nameof(FactorHeadLm))
+    {
+        torch.manual_seed(seed);
+        wte = torch.nn.Embedding(vocab, dim);
+        head_weight = new TorchSharp.Modules.Parameter(torch.randn(vocab, dim) * 0.02 * initScale);
+        _factor = factor;
+        RegisterComponents();
+    }
+
+    public torch.Tensor Head => head_weight;
+
+    public override torch.Tensor forward(torch.Tensor ids)
+    {
+        using var scope = torch.NewDisposeScope();
+        return torch.matmul(wte.call(ids), (head_weight * _factor).t()).MoveToOuterDisposeScope();
+    }
+}
+
+[Collection(TorchRngCollection.Name)]
+public class ScaledParameterTrainingTests : IClassFixture<TinyWorldFixture>
+{
+    private readonly TinyWorldFixture _w;
+    public ScaledParameterTrainingTests(TinyWorldFixture w) => _w = w;
+
+    [Fact]
+    public void A_scaled_parameter_trains_exactly_as_the_reparameterised_one()
+    {
+        // c·p′ trained by AdamW with clipping (B) and p trained as a scaled group (A, lr × c, decay / c, gradient × c before
+        // the clip) must stay equal step by step: how GPT-Neo's q_proj carries GPT-2's 1/√head_dim score scale.
+        const double c = 0.125;
+        var options = new TrainOptions(BlockSize: 32, BatchSize: 4, LearningRate: 1e-2, WarmupSteps: 3, MaxSteps: 12,
+            LogEvery: 4, CheckpointEvery: 0, Seed: 7, WeightDecay: 0.1, ClipNorm: 0.5);
+        IEnumerable<int[]> Epoch(int e) => _w.Corpus.Documents(e).Select(_w.Ids);
+        using var a = new FactorHeadLm(_w.Vocab.VocabSize, 16, factor: 1, initScale: c, seed: 3);
+        using var b = new FactorHeadLm(_w.Vocab.VocabSize, 16, factor: c, initScale: 1, seed: 3);
+        var ra = new WorldTrainer(a, Epoch, options, log: _ => { }, parameterScale: n => n == "head_weight" ? c : 1).Run();
+        var rb = new WorldTrainer(b, Epoch, options, log: _ => { }).Run();
+        Assert.Equal(rb.LossCurve.Count, ra.LossCurve.Count);
+        for (int i = 0; i < ra.LossCurve.Count; i++) Assert.Equal(rb.LossCurve[i], ra.LossCurve[i], 4);
+        using var expected = b.Head * c;
+        double maxDiff = (a.Head - expected).abs().max().item<float>();
+        Assert.True(maxDiff < 1e-6, $"scaled group differs from the reparameterised weight by {maxDiff}");
+        // and it is not trivially equal: the unscaled group would have moved the weight c⁻¹ times as far
+        using var unscaled = new FactorHeadLm(_w.Vocab.VocabSize, 16, factor: 1, initScale: c, seed: 3);
+        new WorldTrainer(unscaled, Epoch, options, log: _ => { }).Run();
+        Assert.True((unscaled.Head - expected).abs().max().item<float>() > 100 * maxDiff + 1e-5);
     }
 }
