@@ -167,7 +167,7 @@ public sealed class RelationSweep
         }
 
         // causality over the rank grid; the trial's best rank is chosen on the test set, as the paper does
-        if (pairs.Count > 0)
+        if (pairs.Count > 0 && _settings.Causality)
         {
             using var causality = new Causality(lre);
             var results = causality.Evaluate(_lm, prompts, known, z, pairs, _settings.RanksFor((int)lre.Dim));
@@ -187,7 +187,7 @@ public sealed class RelationSweep
             Put(Key(relation, trial, layer, SweepMetrics.Baseline(op.Name)), EvaluateFaithfulness(op, h, known).Recall1);
             (op as IDisposable)?.Dispose();
         }
-        if (pairs.Count > 0)
+        if (pairs.Count > 0 && _settings.Causality)
             foreach (var r in Causality.Baselines(_lm, layer, prompts, known, h, z, pairs))
                 Put(Key(relation, trial, layer, SweepMetrics.CausalityBaseline(r.Method)), r.Efficacy);
     }

@@ -22,6 +22,8 @@ public sealed record SweepSettings
     /// <summary>A trial needs more than this many LM-known test samples (the paper: more than n).</summary>
     public int? MinKnown { get; init; }
     public bool Baselines { get; init; } = true;
+    /// <summary>Causality over the rank grid; false skips it (the world's accuracy check reports faithfulness only).</summary>
+    public bool Causality { get; init; } = true;
     public JacobianOptions Jacobian { get; init; } = JacobianOptions.Default;
 
     public IReadOnlyList<int> RanksFor(int d)

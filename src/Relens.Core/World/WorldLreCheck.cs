@@ -1,15 +1,15 @@
-using Relens.Evaluation;
-using Relens.Lre;
+using Relens.Evaluation.Records;
 using Relens.Models;
 using Relens.Relations;
-using TorchSharp;
+using Relens.Reporting;
+using Relens.Sweeps;
 
 namespace Relens.World;
 
 /// <summary>One relation's LRE faithfulness per layer (mean over trials) against its majority baseline.</summary>
 /// <param name="Faithfulness">Layer name → recall@1 per β of <see cref="WorldLreCheck.Betas"/>.</param>
-/// <param name="Majority">Share of the known test facts whose object starts with the most common first
-/// object token: what always giving one answer would score.</param>
+/// <param name="Majority">Share of the relation's samples whose object starts with its most common first object
+/// token — what always giving one answer would score; `relens run`'s majority share.</param>
 public sealed record WorldLreResult(string Relation, int Trials, double KnownTestFacts, double Majority,
     IReadOnlyDictionary<string, double[]> Faithfulness)
 {
@@ -33,9 +33,10 @@ public sealed record WorldLreResult(string Relation, int Trials, double KnownTes
 }
 
 /// <summary>
-/// The acceptance test for a world model: the paper's protocol (n-shot split, known-fact filter,
-/// Jacobian LRE at each layer, recall@1 of the decoded LRE output) on the world's own relations, with a
-/// majority-object baseline beside it.
+/// The LRE part of a world model's check: `relens run`'s own protocol (<see cref="RelationSweep"/>: n-shot split,
+/// known-fact filter, one Jacobian LRE per layer, faithfulness over a small β grid) on the world's relations, without
+/// causality and baselines, read back through <see cref="RunSummarizer"/> — so accuracy.json and a run agree on
+/// which trials count and on the majority share.
 /// </summary>
 public static class WorldLreCheck
 {
@@ -49,47 +50,34 @@ public static class WorldLreCheck
         int shots = 8, int trials = 2, long seed = 0, Action<string>? log = null)
     {
         var relation = ToRelation(world);
-        var sums = layers.ToDictionary(l => l.ToString(), _ => new double[Betas.Count]);
-        double majority = 0, known = 0;
-        int done = 0;
-        for (int t = 0; t < trials; t++)
+        var settings = new SweepSettings
         {
-            using var scope = torch.NewDisposeScope();
-            var split = relation.Split(shots, seed + t);
-            var train = split.Train.Samples;
-            var test = split.Test.Samples;
-            string template = IclPrompt.Template(relation.PromptTemplate, train, lm.PromptPrefix);
-            var prompts = test.Select(s => SubjectPrompt.Create(lm, IclPrompt.FillQuery(template, s.Subject), s.Subject)).ToList();
-            using var states = PromptStates.Read(lm, prompts, layers.ToList());
-            var knownIdx = KnownFacts.Indices(lm, states, test);
-            if (knownIdx.Count == 0) { log?.Invoke($"{relation.Name} trial {t}: no known test fact"); continue; }
-            var knownSamples = knownIdx.Select(i => test[i]).ToList();
-            known += knownSamples.Count;
-            majority += MajorityShare(lm, knownSamples);
-            var index = torch.tensor(knownIdx.Select(i => (long)i).ToArray());
-            // one Jacobian pass per training prompt gives every layer's LRE
-            var lres = LreEstimator.EstimateLayers(lm, relation.Name, relation.PromptTemplate, train, layers, Betas[0]);
-            foreach (var lre in lres)
-            {
-                using var _ = lre;
-                var layer = lre.Layer;
-                var h = states.H(layer).index_select(0, index);
-                for (int b = 0; b < Betas.Count; b++)
-                {
-                    using var scaled = lre.WithBeta(Betas[b]);
-                    var (ids, probs) = Decoding.TopK(lm.Model, scaled.Apply(h), 3);
-                    sums[layer.ToString()][b] += Evaluation.Faithfulness.Score(lm, "LRE", ids, probs, knownSamples).Recall1;
-                }
-            }
-            done++;
-            log?.Invoke($"{relation.Name} trial {t}: {knownSamples.Count}/{test.Count} known");
+            Shots = shots, Trials = trials, Seed = seed, Layers = layers, Beta = Betas[1], Betas = Betas,
+            Baselines = false, Causality = false,
+        };
+        // The sweep's records go to a scratch file: they describe this model only for this call.
+        string path = Path.Combine(Path.GetTempPath(), $"relens-world-lre-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            using (var store = SweepRecordStore.Open(path))
+                new RelationSweep(lm, settings, store, log).Run(relation);
+            return FromRecords(relation, SweepRecordStore.ReadAll(path), lm);
         }
-        int n = Math.Max(1, done);
-        return new WorldLreResult(relation.Name, done, known / n, majority / n,
-            sums.ToDictionary(kv => kv.Key, kv => kv.Value.Select(v => v / n).ToArray()));
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
-    // first token of the object as it follows the prompt (after a space), as the LRE's answer would be compared
-    private static double MajorityShare(LanguageModel lm, IReadOnlyList<RelationSample> samples) =>
-        ObjectBaselines.Majority(samples.Select(s => s.Object).ToList(), o => lm.Tokenizer.Encode(" " + o, addSpecialTokens: false).Ids[0]);
+    private static WorldLreResult FromRecords(Relation relation, IReadOnlyList<SweepRecord> records, LanguageModel lm)
+    {
+        var summary = RunSummarizer.Summarize(records, [relation], lm.Tokenizer, Betas[1]).Relations[0];
+        var skipped = records.Where(r => r.Metric == SweepMetrics.TrialSkipped).Select(r => r.Trial).ToHashSet();
+        var valid = records.Where(r => r.Metric == SweepMetrics.KnownCount && !skipped.Contains(r.Trial)).Select(r => r.Trial).ToHashSet();
+        var recall = records.Where(r => r.Metric == SweepMetrics.Recall(1) && r.Layer is not null && valid.Contains(r.Trial)).ToList();
+        var faithfulness = recall.GroupBy(r => r.Layer!.Value.ToString()).ToDictionary(g => g.Key,
+            g => Betas.Select(b => g.Where(r => r.Beta == b).Select(r => r.Value).DefaultIfEmpty(0).Average()).ToArray());
+        double known = records.Where(r => r.Metric == SweepMetrics.KnownCount && valid.Contains(r.Trial)).Select(r => r.Value).DefaultIfEmpty(0).Average();
+        return new WorldLreResult(relation.Name, valid.Count, known, summary.Majority, faithfulness);
+    }
 }
