@@ -9,7 +9,7 @@ namespace Relens.Cli.Commands;
 public sealed class WorldCommand : ICommand
 {
     public string Name => "world";
-    public string Summary => "'world train [--world default|full|tiny] [--seed S] [--out DIR]': train a small GPT-2 on relation facts (resumable) and measure it";
+    public string Summary => "'world train [--world default|full|tiny] [--seed S] [--out DIR]': train a small world model on relation facts (resumable) and measure it";
 
     private static readonly string[] Values =
     [
@@ -27,15 +27,18 @@ public sealed class WorldCommand : ICommand
         string relations = RelationDataRoot.Resolve(a.Get("relations"));
         var spec = Spec(a, relations);
         string outDir = Path.GetFullPath(a.Get("out") ?? CacheFolder(a, spec));
-        int steps = a.GetInt("steps", 0);
-        double minutes = a.GetDouble("minutes", steps > 0 ? 0 : 20);
+        // neither --steps nor --minutes: the default world's recipe (a step count capped by a time budget)
+        bool given = a.Has("steps") || a.Has("minutes");
+        int steps = a.GetInt("steps", given ? 0 : DefaultModel.Steps);
+        double minutes = a.GetDouble("minutes", given ? 0 : DefaultModel.Budget.TotalMinutes);
         var training = new TrainOptions(
             BlockSize: a.GetInt("block", 128), BatchSize: a.GetInt("batch", 16), LearningRate: a.GetDouble("lr", 2e-3),
             WarmupSteps: a.GetInt("warmup", 30), MaxSteps: steps,
             TimeBudget: minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
             Seed: a.GetInt("seed", 1), CheckpointEvery: a.GetInt("checkpoint-every", 200), LogEvery: 50);
-        var shape = new WorldModelShape(a.GetInt("layers", 6), a.GetInt("d-model", 256), a.GetInt("heads", 4), a.GetInt("context", 256),
-            LocalLayers: a.GetInt("local-layers", 0), Window: a.GetInt("window", 1));
+        var d = DefaultModel.Shape;
+        var shape = new WorldModelShape(a.GetInt("layers", d.Layers), a.GetInt("d-model", d.DModel), a.GetInt("heads", d.Heads),
+            a.GetInt("context", d.Context), LocalLayers: a.GetInt("local-layers", d.LocalLayers), Window: a.GetInt("window", d.Window));
         shape.Validate();
         var settings = new WorldBuildSettings(spec, relations, shape, training, a.GetInt("vocab", 4096));
 

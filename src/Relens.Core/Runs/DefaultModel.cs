@@ -4,8 +4,8 @@ using Relens.World;
 namespace Relens.Runs;
 
 /// <summary>
-/// The model `relens run` uses when no --model is given: the default world model (a small GPT-2 trained
-/// from scratch on the relation facts, see World/), trained once into a user cache folder keyed by world,
+/// The model `relens run` uses when no --model is given: the default world model (a small GPT-Neo trained
+/// from scratch on the relation facts, see World/ and docs/WORLD.md, design D-L3s), trained once into a user cache folder keyed by world,
 /// seed and format version, and reused afterwards. An interrupted first training resumes from its checkpoint.
 /// This is the ONE place that decides the default.
 /// </summary>
@@ -14,8 +14,18 @@ public static class DefaultModel
     public const string World = "default";
     public const int Seed = 1;
     /// <summary>Bump when the world corpus, model recipe or folder contents change, so stale caches are not reused
-    /// (2: the folder lists its taught facts in facts.json).</summary>
-    public const int FormatVersion = 2;
+    /// (2: the folder lists its taught facts in facts.json; 3: D-L3s, GPT-Neo with token-local blocks 0–2).</summary>
+    public const int FormatVersion = 3;
+
+    /// <summary>The default world's model: <see cref="WorldModelShape"/>'s defaults (6 × 256 GPT-Neo, blocks 0–2 window 1).</summary>
+    public static WorldModelShape Shape => new();
+
+    /// <summary>2,000 steps (what the design was measured at), unless 30 minutes run out first on a slow machine:
+    /// the step plan is then cut so the cosine schedule still ends within the budget.</summary>
+    public const int Steps = 2000;
+    public static readonly TimeSpan Budget = TimeSpan.FromMinutes(30);
+
+    public static TrainOptions Training(int seed) => new(MaxSteps: Steps, TimeBudget: Budget, Seed: seed, LogEvery: 50);
 
     /// <summary>$RELENS_CACHE, else $XDG_CACHE_HOME/relens, else ~/.cache/relens.</summary>
     public static string CacheRoot =>
@@ -57,10 +67,9 @@ public static class DefaultModel
             return folder;
         }
         string relations = RelationDataRoot.Resolve(relationsDir);
-        log($"default model: training the '{World}' world model from scratch into {folder} (first run only, about 20 minutes on 2 cores)");
-        // the same recipe as `relens world train --world default` with its defaults: 6×256 GPT-2, 20-minute budget
-        var settings = new WorldBuildSettings(WorldSpec.Preset(World, relations), relations, new WorldModelShape(),
-            new TrainOptions(TimeBudget: TimeSpan.FromMinutes(20), Seed: Seed, LogEvery: 50));
+        log($"default model: training the '{World}' world model from scratch into {folder} (first run only, 20–30 minutes on 2 cores)");
+        // the same recipe as `relens world train --world default` with its defaults
+        var settings = new WorldBuildSettings(WorldSpec.Preset(World, relations), relations, Shape, Training(Seed));
         WorldBuild.Train(settings, folder, log);
         // what it learned (8-shot ICL accuracy per relation) into accuracy.json; the run itself measures the LREs
         var report = WorldEvaluation.Run(folder, WorldCorpus.Build(settings.Spec, relations), lreTrials: 0, log, probes: false);

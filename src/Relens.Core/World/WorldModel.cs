@@ -13,9 +13,10 @@ namespace Relens.World;
 /// <param name="LocalLayers">Blocks 0..LocalLayers−1 attend only to the last <paramref name="Window"/> tokens (their own
 /// token for window 1), the rest globally: the last position then cannot copy the subject's token before the
 /// subject's own state has passed those blocks (WORLD-PROBES probe 5). 0 = every block global, saved as GPT-2;
-/// otherwise the model is HF's GPT-Neo, whose config names each layer global or local.</param>
+/// otherwise the model is HF's GPT-Neo, whose config names each layer global or local. The defaults are the
+/// default world's (D-L3s in docs/WORLD.md); LocalLayers 0 gives R1, the earlier GPT-2 default.</param>
 public sealed record WorldModelShape(int Layers = 6, int DModel = 256, int Heads = 4, int Context = 256, string Activation = "gelu",
-    int LocalLayers = 0, int Window = 1)
+    int LocalLayers = 3, int Window = 1)
 {
     public void Validate()
     {

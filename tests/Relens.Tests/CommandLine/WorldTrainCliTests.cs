@@ -10,7 +10,7 @@ public class WorldTrainCliTests
     {
         string dir = TestPaths.NewTempDir("world-cli");
         var (code, stdout, stderr) = CliProcess.Run("world", "train", "--world", "tiny", "--relations", TestPaths.Relations,
-            "--steps", "20", "--layers", "2", "--d-model", "32", "--heads", "2", "--context", "192", "--vocab", "400",
+            "--steps", "20", "--layers", "2", "--local-layers", "1", "--d-model", "32", "--heads", "2", "--context", "192", "--vocab", "400",
             "--batch", "4", "--lre-trials", "1", "--out", dir);
         Assert.True(code == 0, stderr + stdout);
 

@@ -19,7 +19,7 @@ public class WorldModelTests : IClassFixture<WorldModelTests.Trained>
 
         public Trained()
         {
-            Settings = new WorldBuildSettings(WorldSpec.Tiny, TestPaths.Relations, new WorldModelShape(2, 32, 2, 128),
+            Settings = new WorldBuildSettings(WorldSpec.Tiny, TestPaths.Relations, new WorldModelShape(2, 32, 2, 128, LocalLayers: 0),
                 new TrainOptions(BlockSize: 64, BatchSize: 8, LearningRate: 5e-3, WarmupSteps: 5, MaxSteps: 40, LogEvery: 10, CheckpointEvery: 20),
                 VocabSize: 600);
             Result = WorldBuild.Train(Settings, Dir, Log.Add);
