@@ -51,14 +51,19 @@ public sealed class LensService : IDisposable
         {
             var dir = Path.GetFullPath(explicitDir);
             if (!Directory.Exists(dir)) throw new RelensException($"--model {dir}: no such folder");
-            return new LensService(run, options, LanguageModel.Load(dir), null) { ModelDirectory = dir };
+            return new LensService(run, options, Load(dir, run, options), null) { ModelDirectory = dir };
         }
         var fromRun = run.Info.ModelDirectory;
         if (!Directory.Exists(fromRun))
             return new LensService(run, options, null,
                 $"the run's model folder {fromRun} does not exist here; restart with --model DIR to use the lens") { ModelDirectory = fromRun };
-        return new LensService(run, options, LanguageModel.Load(fromRun), null) { ModelDirectory = fromRun };
+        return new LensService(run, options, Load(fromRun, run, options), null) { ModelDirectory = fromRun };
     }
+
+    /// <summary>--quantize, or else the run's own quantisation (a q4_0 run's LREs belong to the q4_0 weights).</summary>
+    private static LanguageModel Load(string dir, RunResults run, WebServerOptions options) =>
+        LanguageModel.Load(dir, quantization: options.Quantization
+            ?? (run.Info.Quantization is { } q ? Relens.Quantization.QuantizeOptions.FromDescription(q) : null));
 
     public async Task<LensResponse> RunAsync(LensRequest request, CancellationToken cancel)
     {

@@ -9,6 +9,10 @@ public sealed record WebServerOptions
     /// <summary>The model for the lens; null = run.json's model_directory.</summary>
     public string? ModelDirectory { get; init; }
 
+    /// <summary>`--quantize`: how the lens's model is quantised at load; null = as the run was (run.json's quantization),
+    /// so the saved LREs are applied to the weights they were estimated on.</summary>
+    public Relens.Quantization.QuantizeOptions? Quantization { get; init; }
+
     /// <summary>Loopback by default: the viewer has no authentication, so exposing it is an explicit choice.</summary>
     public string Host { get; init; } = "127.0.0.1";
 

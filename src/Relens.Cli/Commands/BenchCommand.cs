@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Relens.Benchmarks;
 using Relens.Models;
+using Relens.Quantization;
 using Relens.Relations;
 using Relens.Runtime;
 using Relens.Tokenization;
@@ -19,7 +20,8 @@ public sealed class BenchCommand : ICommand
     public int Run(IReadOnlyList<string> args)
     {
         var a = CliArgs.Parse(args, ["world-model", "relations", "tokenizer-from", "memory-budget-mb", "layers", "dim", "heads", "seed",
-            "threads", "omp-wait", "yardstick-seconds", "json"], ["reference", "skip-gpt2", "skip-world"]);
+            "threads", "omp-wait", "yardstick-seconds", "json", .. QuantOptions.Values], ["reference", "skip-gpt2", "skip-world", .. QuantOptions.Flags]);
+        var quant = QuantOptions.From(a);
         // before the first torch call: libgomp reads its wait policy when libtorch loads
         string ompWait = a.Get("omp-wait") ?? "passive";
         if (ompWait is not ("passive" or "active")) throw new RelensException($"--omp-wait must be passive or active, got '{ompWait}'");
@@ -39,6 +41,7 @@ public sealed class BenchCommand : ICommand
             $"Jacobian memory budget {settings.MemoryBudgetBytes / 1048576} MiB, load average {LoadAverage()}");
         var clock = Stopwatch.StartNew();
         var reports = new List<BenchReport>();
+        var speedReports = new List<QuantSpeedReport>();
 
         if (!a.Flag("skip-gpt2"))
         {
@@ -47,8 +50,19 @@ public sealed class BenchCommand : ICommand
             var shape = new ModelShape(a.GetInt("layers", 12), a.GetInt("dim", 768), a.GetInt("heads", 12), tokenizer.VocabSize);
             var config = ModelTemplates.Config("gpt2", shape);
             long seed = a.GetInt("seed", 0);
-            using var lm = new LanguageModel(ModelTemplates.CreateRandom(config, seed), tokenizer, config, $"in memory: ModelInit seed {seed}, tokenizer {tokenizerDir}");
-            reports.Add(Bench($"GPT-2-small shape ({shape.Layers}×{shape.Dim}, random weights)", lm, relation, settings));
+            string title = $"GPT-2-small shape ({shape.Layers}×{shape.Dim}, random weights)";
+            LanguageModel Create(QuantizeOptions? q)
+            {
+                var lm = new LanguageModel(ModelTemplates.CreateRandom(config, seed), tokenizer, config, $"in memory: ModelInit seed {seed}, tokenizer {tokenizerDir}");
+                if (q is not null) lm.Quantize(q);
+                return lm;
+            }
+            if (quant.CompareSchemes) speedReports.Add(quant.Speed(title, Create, relation, settings));
+            else
+            {
+                using var lm = Create(quant.Scheme);
+                reports.Add(Bench(title, lm, relation, settings));
+            }
         }
         // the default world model (what `relens run` uses) when it is cached, unless another folder is named
         string? worldDir = a.Get("world-model")
@@ -57,13 +71,19 @@ public sealed class BenchCommand : ICommand
             Console.WriteLine($"(the default world model is not trained yet: `relens run` trains it into {Relens.Runs.DefaultModel.Folder}; --world-model DIR benches another folder)");
         if (worldDir is not null)
         {
-            using var lm = LanguageModel.Load(worldDir);
-            reports.Add(Bench($"model folder {worldDir}", lm, relation, settings));
+            if (quant.CompareSchemes) speedReports.Add(quant.Speed($"model folder {worldDir}", q => ModelLoadArgs.Load(null, worldDir, q), relation, settings));
+            else
+            {
+                using var lm = ModelLoadArgs.Load(null, worldDir, quant.Scheme);
+                reports.Add(Bench($"model folder {worldDir}", lm, relation, settings));
+            }
         }
-        if (reports.Count == 0) throw new RelensException("nothing to benchmark: --skip-gpt2 without --world-model");
+        if (reports.Count + speedReports.Count == 0) throw new RelensException("nothing to benchmark: --skip-gpt2 without --world-model");
         Console.WriteLine($"total {clock.Elapsed.TotalSeconds:F0} s, load average {LoadAverage()}");
         if (a.Get("json") is { } json)
-            File.WriteAllText(json, JsonSerializer.Serialize(reports, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(json, quant.CompareSchemes
+                ? JsonSerializer.Serialize(speedReports, new JsonSerializerOptions { WriteIndented = true })
+                : JsonSerializer.Serialize(reports, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
 
@@ -75,6 +95,46 @@ public sealed class BenchCommand : ICommand
         Console.Write(BenchReportText.Format(report));
         return report;
     }
+
+    // ---- --quantize (issue #15): every option of bench that concerns quantisation, in one place ----
+    /// <summary>`--quantize S [--quantize-embeddings]` benches the quantised model(s); `--compare-quantization [--rounds N]
+    /// [--forward-repeats N]` instead times forward and LRE at float32, q8_0, q4_0 and nf4 in the same run
+    /// (<see cref="QuantSpeedBenchmark"/>).</summary>
+    private sealed record QuantOptions(QuantizeOptions? Scheme, bool CompareSchemes, int Rounds, int ForwardRepeats)
+    {
+        public static readonly string[] Values = [.. ModelLoadArgs.ValueOptions, "rounds", "forward-repeats"];
+        public static readonly string[] Flags = [.. ModelLoadArgs.FlagOptions, "compare-quantization"];
+
+        public static QuantOptions From(CliArgs a)
+        {
+            var scheme = ModelLoadArgs.Quantization(a);
+            bool compare = a.Flag("compare-quantization");
+            if (compare && scheme is not null) throw new RelensException("--compare-quantization times every scheme against float32; leave out --quantize");
+            if (!compare && (a.Has("rounds") || a.Has("forward-repeats"))) throw new RelensException("--rounds and --forward-repeats belong to --compare-quantization");
+            int rounds = a.GetInt("rounds", 3), repeats = a.GetInt("forward-repeats", 5);
+            if (rounds < 1 || repeats < 1) throw new RelensException("--rounds and --forward-repeats must be at least 1");
+            return new QuantOptions(scheme, compare, rounds, repeats);
+        }
+
+        /// <summary>All variants stay loaded together, so each round times them back to back.</summary>
+        public QuantSpeedReport Speed(string title, Func<QuantizeOptions?, LanguageModel> create, Relation relation, BenchSettings settings)
+        {
+            Console.WriteLine($"\n== {title}: float32 against {string.Join(", ", QuantSchemes.All.Select(x => x.Name()))}, load average {LoadAverage()}");
+            var variants = new List<(string, LanguageModel)>();
+            try
+            {
+                variants.Add(("float32", create(null)));
+                foreach (var scheme in QuantSchemes.All) variants.Add((scheme.Name(), create(new QuantizeOptions(scheme))));
+                var report = QuantSpeedBenchmark.Run(variants, relation, settings, Rounds, ForwardRepeats, Console.WriteLine);
+                Console.WriteLine();
+                Console.Write(QuantSpeedReportText.Format(report));
+                Console.WriteLine($"(load average {LoadAverage()})");
+                return report;
+            }
+            finally { foreach (var (_, lm) in variants) lm.Dispose(); }
+        }
+    }
+    // ---- end --quantize ----
 
     /// <summary>The 1-minute load average: how busy the machine was (other jobs share its cores).</summary>
     private static string LoadAverage()

@@ -10,7 +10,7 @@ public sealed class ServeCommand : ICommand
 
     public int Run(IReadOnlyList<string> args)
     {
-        var a = CliArgs.Parse(args, ["results", "model", "port", "host", "threads"], []);
+        var a = CliArgs.Parse(args, ["results", "model", "port", "host", "threads", .. ModelLoadArgs.ValueOptions], [.. ModelLoadArgs.FlagOptions]);
         var options = new WebServerOptions
         {
             ResultsDirectory = a.Get("results") ?? Directory.GetCurrentDirectory(),
@@ -18,6 +18,8 @@ public sealed class ServeCommand : ICommand
             Host = a.Get("host") ?? "127.0.0.1",
             Port = a.GetInt("port", 8765),
             Threads = a.Has("threads") ? a.GetInt("threads", 0) : null,
+            // --quantize (issue #15): the lens's model quantised at load; without it, as run.json says the run was
+            Quantization = ModelLoadArgs.Quantization(a),
         };
         return Serve(options).GetAwaiter().GetResult();
     }
@@ -27,7 +29,7 @@ public sealed class ServeCommand : ICommand
         Console.WriteLine($"relens serve: loading {Path.GetFullPath(options.ResultsDirectory)} ...");
         await using var server = await RelensWebServer.StartAsync(options);
         if (server.Lens.ModelProblem is { } problem) Console.WriteLine($"relens serve: lens disabled: {problem}");
-        else Console.WriteLine($"relens serve: model {server.Lens.ModelDirectory}");
+        else Console.WriteLine($"relens serve: model {server.Lens.ModelDirectory}{(server.Lens.Model?.Quantization is { } q ? $", weights {q.Describe()}" : "")}");
         if (options.Host is not ("127.0.0.1" or "localhost" or "::1"))
             Console.WriteLine("relens serve: warning: listening beyond this machine; the viewer has no authentication");
         Console.WriteLine($"relens serve: open {server.Url}  (Ctrl+C stops)");

@@ -52,3 +52,23 @@ public static class BenchReportText
         return sb.ToString();
     }
 }
+
+/// <summary>The human-readable form of a <see cref="QuantSpeedReport"/>: a Markdown table (BENCHMARKS.md quotes it).</summary>
+public static class QuantSpeedReportText
+{
+    public static string Format(QuantSpeedReport r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine($"model   {r.Model}");
+        sb.AppendLine($"setup   {r.Setup}");
+        sb.AppendLine();
+        sb.AppendLine("| weights | block linear weights | forward wall | × float32 | forward cpu | × float32 | LRE wall | × float32 | LRE cpu | × float32 | Jacobian phase wall | × float32 |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in r.Rows)
+            sb.AppendLine(string.Format(c, "| {0} | {1:F2} MiB | {2:F3} s | {3:F2} | {4:F3} s | {5:F2} | {6:F2} s | {7:F2} | {8:F2} s | {9:F2} | {10:F2} s | {11:F2} |",
+                row.Variant, row.WeightBytes / 1048576.0, row.ForwardSeconds, row.ForwardRatio, row.ForwardCpuSeconds, row.ForwardCpuRatio,
+                row.LreSeconds, row.LreRatio, row.LreCpuSeconds, row.LreCpuRatio, row.JacobianSeconds, row.JacobianRatio));
+        return sb.ToString();
+    }
+}
