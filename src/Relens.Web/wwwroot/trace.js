@@ -43,7 +43,7 @@ function render(r) {
       dataset: { row: i, layer: l, value: v },
       style: `background:${colour(kind, v, lo, hi)}`,
       title: `${labels[i]}, layer ${l}: ${kind === 'knockout' ? (100 * v).toFixed(1) + ' %' : fmtP(v)}`,
-    }, kind === 'knockout' ? `${(100 * v).toFixed(0)}%` : v.toFixed(2)))));
+    }, kind === 'knockout' ? `${(100 * v).toFixed(0)}%` : fmtP(v)))));
   map.replaceChildren(el('thead', {}, head), el('tbody', {}, rows));
 }
 
