@@ -12,12 +12,16 @@ namespace Relens.Web;
 /// </summary>
 public sealed class TraceService(LensService models, WebServerOptions options)
 {
+    private double? _sigma;   // 3 × std of the embeddings: one pass over the vocabulary, measured once (under the gate)
+
     public Task<JsonObject> RunAsync(TraceRequest request, CancellationToken cancel) => models.WithModelAsync(lm =>
     {
         var prompt = TracePrompt.Create(lm, request.Prompt!, request.Subject!, string.IsNullOrWhiteSpace(request.Object) ? null : request.Object);
         if (prompt.Count > options.MaxPromptTokens)
             throw ApiException.BadRequest($"the prompt has {prompt.Count} tokens; the trace view takes at most {options.MaxPromptTokens}");
-        var tracer = new CausalTracer(lm, request.Options(lm.Model.NumLayers));
+        var traceOptions = request.Options(lm.Model.NumLayers);
+        _sigma ??= NoiseScale.Sigma(lm.Model, traceOptions);
+        var tracer = new CausalTracer(lm, traceOptions, _sigma.Value);
         var kind = request.KindOrDefault;
         var answer = tracer.Clean(prompt);
         var o = kind == TraceKind.Knockout

@@ -93,7 +93,8 @@ public sealed class BenchCommand : ICommand
         var r = TraceBenchmark.Run(lm, relation, facts, samples, shots, Console.WriteLine);
         Console.WriteLine($"state trace, {r.Facts} facts, {r.Layers} layers × tokens from the subject on ({r.Cells} restorations), {r.Samples} noise samples:");
         Console.WriteLine($"  batched {string.Join(" / ", r.BatchedSeconds.Select(s => s.ToString("F2")))} s ({r.BatchedPasses} passes); " +
-            $"one at a time {r.OneAtATimeSeconds:F2} s ({r.OneAtATimePasses} passes); ratio {r.Ratio:F1}×; max |Δp| between layouts {r.MaxDifference:G3}");
+            $"one at a time {r.OneAtATimeSeconds:F2} s ({r.OneAtATimePasses} passes); ratio {r.Ratio:F1}× wall, {r.CpuRatio:F1}× process CPU " +
+            $"({string.Join(" / ", r.BatchedCpuSeconds.Select(s => s.ToString("F2")))} vs {r.OneAtATimeCpuSeconds:F2} CPU-s); max |Δp| between layouts {r.MaxDifference:G3}");
         Console.WriteLine($"load average {LoadAverage()}");
         if (a.Get("json") is { } json) File.WriteAllText(json, JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
         return 0;

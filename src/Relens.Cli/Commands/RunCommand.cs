@@ -85,6 +85,7 @@ public sealed class RunCommand : ICommand
         terminal.Muted($"loading model {modelDir}");
         using var lm = ModelLoadArgs.Load(_loadModel, modelDir, quantization);
         plan = RunPreflight.CheckModel(plan, lm);
+        trace?.ForModel(lm.Model.NumLayers);
 
         var s = plan.Settings;   // after CheckModel: ranks resolved
         terminal.Line($"model      {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize}{(lm.Quantization is { } q ? $", weights {q.Describe()}" : "")})");

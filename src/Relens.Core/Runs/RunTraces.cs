@@ -20,6 +20,16 @@ public sealed record RunTraceSettings
         if (MaxFacts < 1) throw new RelensException($"--trace-facts must be at least 1, got {MaxFacts}");
         Options.Validate(int.MaxValue);
     }
+
+    /// <summary>The options for a model of <paramref name="numLayers"/> layers (windows clamped unless given), checked:
+    /// `relens run` calls it right after loading the model, so a window too large fails before the sweeps.</summary>
+    public TraceOptions ForModel(int numLayers)
+    {
+        if (WindowsGiven && Options.Window > numLayers) throw new RelensException($"--trace-window {Options.Window} is larger than the model ({numLayers} layers)");
+        var options = Options.ClampWindows(numLayers, WindowsGiven, WindowsGiven);
+        options.Validate(numLayers);
+        return options;
+    }
 }
 
 /// <summary>
@@ -33,8 +43,7 @@ public static class RunTraces
     public static IReadOnlyList<string> Write(LanguageModel lm, RunPlan plan, IEnumerable<Relation> relations, RunTraceSettings settings, Action<string> stage)
     {
         var notes = new List<string>();
-        var options = settings.Options.ClampWindows(lm.Model.NumLayers, settings.WindowsGiven, settings.WindowsGiven);
-        var tracer = new CausalTracer(lm, options);
+        var tracer = new CausalTracer(lm, settings.ForModel(lm.Model.NumLayers));
         var json = TraceJson.Settings(tracer, lm.Directory);
         Directory.CreateDirectory(plan.Folder.TraceDirectory);
         foreach (var relation in relations)

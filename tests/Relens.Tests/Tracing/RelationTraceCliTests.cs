@@ -108,5 +108,11 @@ public class RelationTraceCliTests
         e = Assert.Throws<RelensException>(() => new RunCommand(_ => throw new InvalidOperationException("no model should load"), new StringWriter())
             .Run(["--trace", "--trace-facts", "0", "--out", TestPaths.NewTempDir("run-trace-err")]));
         Assert.Contains("--trace-facts must be at least 1", e.Message);
+        // a window the model does not have fails once the model is loaded, before any sweep
+        var output = new StringWriter();
+        e = Assert.Throws<RelensException>(() => new RunCommand(null, output)
+            .Run(["--model", Gpt2, "--relations", TestPaths.Relations, "--only", Names[0], "--trace", "--trace-window", "9", "--no-progress", "--out", Path.Combine(TestPaths.NewTempDir("run-trace-err"), "out")]));
+        Assert.Contains("--trace-window 9 is larger than the model (4 layers)", e.Message);
+        Assert.DoesNotContain("units computed", output.ToString());
     }
 }
