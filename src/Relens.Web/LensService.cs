@@ -84,6 +84,15 @@ public sealed class LensService : IDisposable
         }
     }
 
+    /// <summary>Runs other hook-using work on the model (the trace view) under the lens's gate, one request at a time.</summary>
+    public async Task<T> WithModelAsync<T>(Func<LanguageModel, T> work, CancellationToken cancel)
+    {
+        var lm = _lm ?? throw new ApiException(StatusCodes.Status503ServiceUnavailable, ModelProblem ?? "no model is loaded");
+        await _gate.WaitAsync(cancel);
+        try { return work(lm); }
+        finally { _gate.Release(); }
+    }
+
     // Only called under _gate.
     private LinearRelation CachedLre(LanguageModel lm, string name)
     {

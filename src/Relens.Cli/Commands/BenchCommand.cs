@@ -20,7 +20,8 @@ public sealed class BenchCommand : ICommand
     public int Run(IReadOnlyList<string> args)
     {
         var a = CliArgs.Parse(args, ["world-model", "relations", "tokenizer-from", "memory-budget-mb", "layers", "dim", "heads", "seed",
-            "threads", "omp-wait", "yardstick-seconds", "json", .. QuantOptions.Values], ["reference", "skip-gpt2", "skip-world", .. QuantOptions.Flags]);
+            "threads", "omp-wait", "yardstick-seconds", "json", "trace", "trace-facts", "trace-samples", "shots", .. QuantOptions.Values],
+            ["reference", "skip-gpt2", "skip-world", .. QuantOptions.Flags]);
         var quant = QuantOptions.From(a);
         // before the first torch call: libgomp reads its wait policy when libtorch loads
         string ompWait = a.Get("omp-wait") ?? "passive";
@@ -30,6 +31,7 @@ public sealed class BenchCommand : ICommand
         torch.set_num_threads(threads);
 
         var relations = RelationDataset.Load(RelationDataRoot.Resolve(a.Get("relations")));
+        if (a.Get("trace") is { } traced) return BenchTrace(a, relations, traced, threads, policy);
         var settings = new BenchSettings
         {
             MemoryBudgetBytes = (long)(a.GetDouble("memory-budget-mb", 1024) * 1024 * 1024),
@@ -135,6 +137,28 @@ public sealed class BenchCommand : ICommand
         }
     }
     // ---- end --quantize ----
+    /// <summary>`relens bench --trace RELATION`: one relation's averaged state trace on --world-model (default: the default
+    /// model), batched against one restoration per forward pass, in the same process.</summary>
+    private static int BenchTrace(CliArgs a, RelationDataset relations, string name, int threads, string policy)
+    {
+        int facts = a.GetInt("trace-facts", 50), samples = a.GetInt("trace-samples", 10), shots = a.GetInt("shots", 8);
+        if (facts < 1 || samples < 1 || shots < 1) throw new RelensException("--trace-facts, --trace-samples and --shots must be at least 1");
+        string dir = a.Get("world-model") ?? Relens.Runs.DefaultModel.Folder;
+        using var lm = LanguageModel.Load(dir);
+        var taught = Relens.World.WorldFactsFile.TryRead(lm.Directory);
+        var relation = relations.Find(name);
+        if (taught is not null) relation = Relens.Runs.RunPreflight.TaughtFactsOnly(relation, taught);
+        Console.WriteLine($"relens bench --trace: {lm.Directory} ({lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize}); {threads} threads, " +
+            $"OMP_WAIT_POLICY {policy}; load average {LoadAverage()}");
+        var r = TraceBenchmark.Run(lm, relation, facts, samples, shots, Console.WriteLine);
+        Console.WriteLine($"state trace, {r.Facts} facts, {r.Layers} layers × tokens from the subject on ({r.Cells} restorations), {r.Samples} noise samples:");
+        Console.WriteLine($"  batched {string.Join(" / ", r.BatchedSeconds.Select(s => s.ToString("F2")))} s ({r.BatchedPasses} passes); " +
+            $"one at a time {r.OneAtATimeSeconds:F2} s ({r.OneAtATimePasses} passes); ratio {r.Ratio:F1}× wall, {r.CpuRatio:F1}× process CPU " +
+            $"({string.Join(" / ", r.BatchedCpuSeconds.Select(s => s.ToString("F2")))} vs {r.OneAtATimeCpuSeconds:F2} CPU-s); max |Δp| between layouts {r.MaxDifference:G3}");
+        Console.WriteLine($"load average {LoadAverage()}");
+        if (a.Get("json") is { } json) File.WriteAllText(json, JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
 
     /// <summary>The 1-minute load average: how busy the machine was (other jobs share its cores).</summary>
     private static string LoadAverage()

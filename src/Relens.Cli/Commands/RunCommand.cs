@@ -36,8 +36,8 @@ public sealed class RunCommand : ICommand
     public ShardRunResult? LastShardResult { get; private set; }
 
     // "paper-hparams" is both: the flag, or --paper-hparams=MODEL
-    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams", "shard", "shards", .. ModelLoadArgs.ValueOptions];
-    public static readonly string[] FlagOptions = ["resume", "no-progress", "paper-hparams", "no-paper-hparams", .. ModelLoadArgs.FlagOptions];
+    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams", "shard", "shards", .. ModelLoadArgs.ValueOptions, .. TraceValueOptions];
+    public static readonly string[] FlagOptions = ["resume", "no-progress", "paper-hparams", "no-paper-hparams", .. ModelLoadArgs.FlagOptions, .. TraceFlagOptions];
     private static readonly string[] SweepOptions = ["layers", "beta", "betas", "ranks"];
 
     public int Run(IReadOnlyList<string> args)
@@ -68,10 +68,12 @@ public sealed class RunCommand : ICommand
                 : a.Flag("paper-hparams") ? PaperRunSettings.On : null,
             SweepOptionsGiven = SweepOptions.Where(a.Has).Select(o => "--" + o).ToList(),
         };
+        var shard = ShardSpec.Resolve(a.Get("shard"), a.Get("shards"), Environment.GetEnvironmentVariables());
+        var trace = TraceSettings(a);
+        if (trace is not null && shard is not null) throw new RelensException("--trace does not work with --shard yet: run `relens trace --relation ...` on the merged run's model instead");
         var quantization = ModelLoadArgs.Quantization(a);
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
-        var shard = ShardSpec.Resolve(a.Get("shard"), a.Get("shards"), Environment.GetEnvironmentVariables());
 
         // the default world model only knows its own world's relations: measure those unless told otherwise
         if (options.ModelDirectory is null && options.Only.Count == 0)
@@ -83,6 +85,7 @@ public sealed class RunCommand : ICommand
         terminal.Muted($"loading model {modelDir}");
         using var lm = ModelLoadArgs.Load(_loadModel, modelDir, quantization);
         plan = RunPreflight.CheckModel(plan, lm);
+        trace?.ForModel(lm.Model.NumLayers);
 
         var s = plan.Settings;   // after CheckModel: ranks resolved
         terminal.Line($"model      {lm.Directory} ({lm.ModelType}, {lm.Model.NumLayers} layers, d = {lm.Model.HiddenSize}{(lm.Quantization is { } q ? $", weights {q.Describe()}" : "")})");
@@ -105,8 +108,8 @@ public sealed class RunCommand : ICommand
         }
 
         var result = terminal.Live
-            ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)).Execute())
-            : new RelationRun(lm, plan, new PlainRunProgress(terminal)).Execute();
+            ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)) { Trace = trace }.Execute())
+            : new RelationRun(lm, plan, new PlainRunProgress(terminal)) { Trace = trace }.Execute();
         LastResult = result;
 
         terminal.Line("");
@@ -119,5 +122,39 @@ public sealed class RunCommand : ICommand
         foreach (var f in result.Failed) terminal.Line($"  {f.Relation}: {f.Error}");
         // a file that cannot be read is bad input (2); an error while sweeping is a runtime failure (1)
         return plan.BrokenFiles.Count > 0 ? 2 : 1;
+    }
+
+    // ---- `relens run --trace` (issue #13): every trace option of the run command is here ----------------------
+    // --trace                 after the sweeps, trace each relation's known facts (trial 0's prompts) into traces/
+    //                         and report.html
+    // --trace-facts N         known facts traced per relation (default 10)
+    // --trace-kind LIST       state,mlp,attn,knockout or all (default all)
+    // --trace-samples N       noise samples per corrupted run (default 10)
+    // --trace-window W        the MLP/attention restoring window and the knockout window (default: the papers' 10
+    //                         and 9, clamped to the model's layer count)
+    private static string[] TraceValueOptions => ["trace-facts", "trace-kind", "trace-samples", "trace-window"];   // properties: ValueOptions above reads them during static init
+    private static string[] TraceFlagOptions => ["trace"];
+
+    private static RunTraceSettings? TraceSettings(CliArgs a)
+    {
+        var given = TraceValueOptions.Where(a.Has).ToList();
+        if (!a.Flag("trace"))
+            return given.Count == 0 ? null : throw new RelensException($"--{given[0]} goes with --trace");
+        var defaults = new Tracing.TraceOptions();
+        int window = a.GetInt("trace-window", defaults.Window);
+        var settings = new RunTraceSettings
+        {
+            MaxFacts = a.GetInt("trace-facts", 10),
+            Kinds = Tracing.TraceKinds.ParseList(a.Get("trace-kind")),
+            Options = defaults with
+            {
+                Samples = a.GetInt("trace-samples", defaults.Samples),
+                Window = window,
+                KnockoutWindow = a.Has("trace-window") ? window : defaults.KnockoutWindow,
+            },
+            WindowsGiven = a.Has("trace-window"),
+        };
+        settings.Validate();
+        return settings;
     }
 }

@@ -78,8 +78,7 @@ public sealed class TraceCommand : ICommand
         using var lm = ModelLoadArgs.Load(_loadModel, modelDir, a);
         // the papers' default windows (10, 9) are for models of 28–48 layers: unless given, clamp them to a smaller model
         int layers = lm.Model.NumLayers;
-        if (!a.Has("window") && options.Window > layers) options = options with { Window = layers };
-        if (!a.Has("knockout-window") && options.KnockoutWindow > layers) options = options with { KnockoutWindow = layers };
+        options = options.ClampWindows(layers, a.Has("window"), a.Has("knockout-window"));
         if (layers < 20 && !(a.Has("window") && a.Has("knockout-window")))
             terminal.Muted($"note: the default windows (10 and 9 layers) are meant for models of 28–48 layers; on {layers} layers consider --window 1 --knockout-window 1");
         options.Validate(layers);

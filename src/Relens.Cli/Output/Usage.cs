@@ -15,6 +15,7 @@ public static class Usage
         relens run [--model DIR] [--relations DIR] [--only NAME...] [--layers all|emb,0,2,4] [--trials N] [--shots N]
                    [--beta B] [--betas LIST] [--ranks LIST] [--paper-hparams[=gptj|gpt2-xl|llama] | --no-paper-hparams]
                    [--seed S] [--out DIR] [--resume] [--no-progress] [--shard I/N | --shards N]
+                   [--trace [--trace-facts 10] [--trace-kind all] [--trace-samples 10] [--trace-window W]]
 
         The paper's protocol per relation: n-shot prompts from seeded splits (trial t uses seed S+t), the known-fact
         filter, an LRE per layer, faithfulness over the β grid, causality over the rank grid, and the baselines.
@@ -35,6 +36,10 @@ public static class Usage
                            without it SLURM_ARRAY_TASK_ID (or JOB_COMPLETION_INDEX with --shards N) selects one (docs/CLUSTER.md)
           --quantize S     quantise the blocks' linear weights at load: q8_0 | q4_0 (llama.cpp) | nf4 (bitsandbytes),
                            kept packed in memory; --quantize-embeddings quantises the embeddings too (docs/QUANTIZATION.md)
+          --trace          then causal traces (`relens trace`) of each relation's first --trace-facts known facts under
+                           trial 0's prompts, averaged by token role, in traces/ and report.html; --trace-kind
+                           state,mlp,attn,knockout|all, --trace-samples noise draws, --trace-window W both windows
+                           (default: the papers' 10 and 9 clamped to the model; small models: try 1)
         Samples whose subject cannot be located are skipped (listed at the end and in the report); a relation file
         that cannot be read is an error for that relation only: the run does the others, then exits with status 2.
         Writes run.json, results.jsonl/.csv, summary.json/.csv, lres/, report.html.

@@ -30,6 +30,7 @@ public static class HtmlReport
             BaselineChart.Render(summary, BaselineChart.Kind.Faithfulness) + BaselineChart.Render(summary, BaselineChart.Kind.Causality),
             "Category means over relations with results. Faithfulness here is taken at each relation's faithfulness-best layer (the paper's table), so it can exceed the per-relation figure."));
         b.Append(LensSection(data));
+        b.Append(TraceSection(data));
         b.Append(LinearLists(summary));
         b.Append(RelationTable(summary));
         b.Append(SkippedSection(summary, info));
@@ -110,6 +111,27 @@ public static class HtmlReport
                  "decoded through the final norm and unembedding. Hover a cell for its top tokens.</p>");
         if (data.Lenses.Count == 0) b.Append("<p class=\"warn\">No lens heat maps in this report (see Notes).</p>");
         foreach (var lens in data.Lenses) b.Append($"<div class=\"fig\">{LensHeatMap.Render(lens)}</div>");
+        return b.Append("</section>\n").ToString();
+    }
+
+    /// <summary>`relens run --trace`: each relation's role-averaged causal traces and knockout, drawn inline (the numbers
+    /// are in traces/RELATION.trace.json).</summary>
+    private static string TraceSection(ReportData data)
+    {
+        if (data.Traces is not { Count: > 0 } traces) return "";
+        var b = new StringBuilder("<section id=\"fig-trace\"><h2>Where the fact is read: causal traces</h2>");
+        b.Append("<p class=\"caption\">Causal tracing (Meng et al. 2022) of each relation's first known facts under trial 0's n-shot prompts: " +
+                 "the subject's token embeddings get Gaussian noise, then one state (or a window of MLP or attention outputs) at a time is " +
+                 "restored to its clean value; cells are p(clean answer), averaged by token role. Attention knockout (Geva et al. 2023): the " +
+                 "last position's attention to the subject blocked around each layer and from each layer on; cells are the relative change of " +
+                 "p(answer). The numbers, with every fact's own grids, are in traces/ in this folder.</p>");
+        foreach (var t in traces)
+        {
+            b.Append($"<h3>{E(t.Relation)}</h3><p class=\"caption\">{t.KnownTraced} known facts traced (of {t.Candidates} test facts; {E(t.Prompts)}).</p>");
+            foreach (var (_, avg) in t.Averages.OrderBy(kv => kv.Key))
+                b.Append($"<div class=\"fig\">{TraceHeatMap.Svg(TraceMap.Of(avg, t.Relation, t.Model))}</div>");
+            if (t.Knockout is { } k) b.Append($"<div class=\"fig\">{TraceHeatMap.Svg(TraceMap.Of(k, t.Relation, t.Model))}</div>");
+        }
         return b.Append("</section>\n").ToString();
     }
 

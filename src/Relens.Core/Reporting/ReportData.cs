@@ -1,4 +1,6 @@
 namespace Relens.Reporting;
 
-/// <summary>Everything report.html shows. <paramref name="Notes"/> say what is missing and why (e.g. lens skipped).</summary>
-public sealed record ReportData(RunInfo Info, RunSummary Summary, IReadOnlyList<LensExample> Lenses, IReadOnlyList<string> Notes);
+/// <summary>Everything report.html shows. <paramref name="Notes"/> say what is missing and why (e.g. lens skipped).
+/// <paramref name="Traces"/>: the relations' averaged causal traces (`relens run --trace`), empty when not traced.</summary>
+public sealed record ReportData(RunInfo Info, RunSummary Summary, IReadOnlyList<LensExample> Lenses, IReadOnlyList<string> Notes,
+    IReadOnlyList<Tracing.SavedRelationTrace>? Traces = null);

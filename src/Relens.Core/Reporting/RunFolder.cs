@@ -34,6 +34,10 @@ public sealed class RunFolder
     public static string Stem(string relation) =>
         string.Concat(relation.Trim().ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_'));
 
+    /// <summary>`relens run --trace`: each relation's causal traces (RELATION.trace.json, the layout of `relens trace`).</summary>
+    public string TraceDirectory => Path.Combine(Directory, "traces");
+    public string TracePath(string relation) => Path.Combine(TraceDirectory, Stem(relation) + ".trace.json");
+
     public string LrePrefix(string relation) => Path.Combine(LreDirectory, Stem(relation));
 
     public bool HasLre(string relation) => File.Exists(LrePrefix(relation) + ".json");

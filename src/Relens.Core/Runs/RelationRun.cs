@@ -34,6 +34,9 @@ public sealed class RelationRun
         _progress = progress ?? SilentProgress.Instance;
     }
 
+    /// <summary>`relens run --trace`: causal traces of each relation's known facts for the report; null = none.</summary>
+    public RunTraceSettings? Trace { get; init; }
+
     public RunResult Execute()
     {
         var folder = _plan.Folder;
@@ -122,6 +125,11 @@ public sealed class RelationRun
             store.ExportCsv(folder.ResultsCsvPath);
         }
 
+        if (Trace is { } trace)
+        {
+            var traced = _plan.Relations.Where(r => Runnable(r) && failed.All(f => f.Relation != r.Name)).ToList();
+            notes.AddRange(RunTraces.Write(_lm, _plan, traced, trace, _progress.Stage));
+        }
         _progress.Stage("writing summary.json, summary.csv and report.html");
         var report = RunReport.Write(folder, Info(true), summaryRelations, records, _lm.Tokenizer, _lm, notes);
         var info = Info(true);

@@ -27,7 +27,8 @@ public static class RunReport
         folder.SaveSummary(summary);
 
         var lenses = lm is null ? [] : LensExamples.Compute(lm, folder, summary, records, info.Beta, allNotes);
-        File.WriteAllText(folder.ReportPath, HtmlReport.Render(new ReportData(info, summary, lenses, allNotes)));
+        var traces = RunTraces.Load(folder, summary.Relations.Select(r => r.Relation), allNotes);
+        File.WriteAllText(folder.ReportPath, HtmlReport.Render(new ReportData(info, summary, lenses, allNotes, traces)));
         return new Result(summary, folder.ReportPath, allNotes, lenses.Count);
     }
 

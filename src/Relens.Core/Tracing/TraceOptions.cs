@@ -32,6 +32,14 @@ public sealed record TraceOptions
     /// one-restoration-per-pass; null = as many as <see cref="MemoryBudgetBytes"/> allows.</summary>
     public int? MaxCellsPerForward { get; init; }
 
+    /// <summary>The papers' windows (10 and 9) are for models of 28–48 layers: the ones not given are clamped to a
+    /// smaller model's layer count (`relens trace` and `relens run --trace` share this rule).</summary>
+    public TraceOptions ClampWindows(int numLayers, bool windowGiven, bool knockoutWindowGiven) => this with
+    {
+        Window = windowGiven ? Window : Math.Min(Window, numLayers),
+        KnockoutWindow = knockoutWindowGiven ? KnockoutWindow : Math.Min(KnockoutWindow, numLayers),
+    };
+
     /// <summary>Clear errors for settings that cannot work on a model of <paramref name="numLayers"/> layers.</summary>
     public void Validate(int numLayers)
     {

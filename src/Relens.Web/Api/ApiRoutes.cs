@@ -7,6 +7,7 @@ public static class ApiRoutes
 {
     public static void Map(WebApplication app, RunResults run, LensService lens, WebServerOptions options, JsonSerializerOptions json)
     {
+        var trace = new TraceService(lens, options);
         app.MapGet("/api/run", () => Results.Json(new
         {
             results_directory = run.Folder.Directory,
@@ -43,6 +44,15 @@ public static class ApiRoutes
                 "{\"prompt\": string, \"lre\": string or null, \"top\": integer}");
             request.Validate(options);
             return Results.Json(await lens.RunAsync(request, ctx.RequestAborted), json);
+        });
+
+        app.MapPost("/api/trace", async (HttpContext ctx) =>
+        {
+            var request = await JsonBody.Read<TraceRequest>(ctx.Request, options.MaxBodyBytes, json,
+                "{\"prompt\": string, \"subject\": string, \"kind\": \"state\"|\"mlp\"|\"attn\"|\"knockout\", \"object\": string or null, \"samples\": integer, \"window\": integer or null}");
+            request.Validate(options);
+            var result = await trace.RunAsync(request, ctx.RequestAborted);
+            return Results.Text(result.ToJsonString(), "application/json; charset=utf-8");
         });
     }
 

@@ -42,7 +42,8 @@ export async function header(active) {
   const nav = el('header', {},
     el('span', { class: 'brand' }, 'Relens'),
     el('a', { href: '/', class: active === 'relations' ? 'active' : '' }, 'Relations'),
-    el('a', { href: '/lens.html', class: active === 'lens' ? 'active' : '' }, 'Lens'));
+    el('a', { href: '/lens.html', class: active === 'lens' ? 'active' : '' }, 'Lens'),
+    el('a', { href: '/trace.html', class: active === 'trace' ? 'active' : '' }, 'Trace'));
   document.body.prepend(nav);
   try {
     const run = await api('/api/run');

@@ -20,6 +20,20 @@ public class BrowserTests(WebServerFixture web, ITestOutputHelper output)
     [Fact]
     public async Task RelationsRelationDetailAndLensWorkInChromium()
     {
+        await InChromium(async page =>
+        {
+            await RelationsPage(page);
+            await RelationPage(page);
+            await LensPage(page);
+        });
+    }
+
+    [Fact]
+    public async Task TracePageDrawsTheMapInChromium() => await InChromium(TracePage);
+
+    /// <summary>Runs <paramref name="pages"/> in a fresh headless Chromium; any console error, page error or HTTP error fails.</summary>
+    private static async Task InChromium(Func<IPage, Task> pages)
+    {
         Assert.True(File.Exists(ChromiumPath),
             $"{ChromiumPath} is missing: the browser test needs Debian's Chromium (`apt-get install -y chromium`; .ci/install-deps installs it)");
         Directory.CreateDirectory(Artifacts);
@@ -38,11 +52,53 @@ public class BrowserTests(WebServerFixture web, ITestOutputHelper output)
         page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
         page.PageError += (_, e) => consoleErrors.Add(e);
         page.Response += (_, r) => { if (r.Status >= 400) consoleErrors.Add($"{r.Status} {r.Url}"); };
-
-        await RelationsPage(page);
-        await RelationPage(page);
-        await LensPage(page);
+        await pages(page);
         Assert.True(consoleErrors.Count == 0, "browser errors:\n" + string.Join("\n", consoleErrors));
+    }
+
+    private async Task TracePage(IPage page)
+    {
+        // reached from the header's link, as a user would
+        await page.GotoAsync(web.Server.Url.ToString());
+        await page.ClickAsync("header a:text-is('Trace')");
+        await page.WaitForSelectorAsync("form[data-ready=true]");
+        const string prompt = TraceApiTests.Prompt, subject = TraceApiTests.Subject;
+        await page.FillAsync("#prompt", prompt);
+        await page.FillAsync("#subject", subject);
+        await page.FillAsync("#samples", "3");
+        await page.FillAsync("#window", "2");
+        using var lm = LanguageModel.Load(web.Run.ModelDirectory);
+        var tp = Relens.Tracing.TracePrompt.Create(lm, prompt, subject);
+        var tracer = new Relens.Tracing.CausalTracer(lm, new Relens.Tracing.TraceOptions { Samples = 3, Window = 2, KnockoutWindow = 2 });
+        foreach (var kind in new[] { Relens.Tracing.TraceKind.State, Relens.Tracing.TraceKind.Attn })
+        {
+            await page.SelectOptionAsync("#kind", kind.ToString().ToLowerInvariant());
+            await page.ClickAsync("#run");
+            await page.WaitForSelectorAsync("#tracemap[data-state=done]");
+            var expected = tracer.Trace(tp, kind);
+            var cells = await page.Locator("#tracemap td.cell").EvaluateAllAsync<string[][]>("tds => tds.map(td => [td.dataset.row, td.dataset.layer, td.dataset.value])");
+            Assert.Equal(tp.Count * lm.Model.NumLayers, cells.Length);
+            foreach (var c in cells)
+                Assert.Equal(expected.Scores[int.Parse(c[0])][int.Parse(c[1])], double.Parse(c[2], System.Globalization.CultureInfo.InvariantCulture), 12);
+            // one row per token, the subject's marked
+            var rows = await page.Locator("#tracemap tbody th").AllTextContentsAsync();
+            Assert.Equal(expected.Tokens.Select((t, i) => Visible(t) + (i >= tp.SubjectFirst && i <= tp.SubjectLast ? "*" : "")), rows);
+            Assert.Contains($"answer {System.Text.Json.JsonSerializer.Serialize(expected.Answer.Answer)}", await page.TextContentAsync("#result-info"));
+            await Screenshot(page, "trace-" + kind.ToString().ToLowerInvariant());
+        }
+
+        // knockout: two rows (window around ℓ, from ℓ on), values are relative changes
+        await page.SelectOptionAsync("#kind", "knockout");
+        await page.ClickAsync("#run");
+        await page.WaitForSelectorAsync("#tracemap[data-state=done]");
+        var knock = tracer.Knockout(tp);
+        var values = await page.Locator("#tracemap td.cell").EvaluateAllAsync<string[][]>("tds => tds.map(td => [td.dataset.row, td.dataset.layer, td.dataset.value])");
+        Assert.Equal(2 * lm.Model.NumLayers, values.Length);
+        foreach (var c in values)
+        {
+            var row = c[0] == "0" ? knock.WindowChange : knock.FromLayerChange;
+            Assert.Equal(row[int.Parse(c[1])], double.Parse(c[2], System.Globalization.CultureInfo.InvariantCulture), 12);
+        }
     }
 
     private async Task RelationsPage(IPage page)

@@ -75,7 +75,7 @@ public sealed class TinyRun
     /// trial 0's few-shot prompt (what the known-fact filter checks), the rest their zero-shot answer. The
     /// split depends on the objects, so this repeats until the split stops changing.
     /// </summary>
-    private static Relation WithModelAnswers(LanguageModel lm, Relation relation, int shots, long seed)
+    internal static Relation WithModelAnswers(LanguageModel lm, Relation relation, int shots, long seed)
     {
         var subjects = relation.Samples.Select(s => s.Subject).Distinct().Take(10).ToList();
         var template = relation.PromptTemplate;
