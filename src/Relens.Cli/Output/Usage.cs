@@ -50,6 +50,9 @@ public static class Usage
                     [--shots 8] [--seed 0] [--beta 2.25] [--lambda 1] [--text FILE] [--relations DIR]
                     [--lr 5e-4] [--max-steps 200]
         relens edit --eval DIR2 [--relations DIR]
+        relens edit --model DIR --experiment --out DIR2 [--edits FILE] [--singles 20] [--batches 1,10,50,100]
+                    [--methods lre-rank1,finetune] [--layers emb,2] [--fluency-tokens 20000] [--statistics-tokens 100000]
+        relens edit --combine DIR,DIR... --out DIR3
 
         Writes new facts into the weights. FILE is a TSV: subject, relation, new object (one edit per line).
           lre-rank1   per relation an LRE at layer L; Δh = W⁺_K(z′ − z), z′ from known subjects whose object is the
@@ -64,6 +67,10 @@ public static class Usage
         Measures efficacy, paraphrase, specificity, retention and perplexity (before/after), and the representation
         edit as a reference. DIR2 (new) gets config.json, model.safetensors (unchanged tensors byte-identical),
         tokenizer files and edits.json; nothing is written unless the edit completes. --eval re-measures DIR2.
+        --experiment: the pool's (FILE's, else drawn from known facts) first --singles edits one at a time and its first
+        1/10/50/100 at once, per method and (lre-rank1) per layer, on one loaded model measured once; writes
+        experiment.json, editing.md, editing.html, editing.png and sets/*.json (rewritten after every set).
+        --combine: one table and plot from several experiment folders (e.g. one process per arm).
         """;
 
     public const string Report = """

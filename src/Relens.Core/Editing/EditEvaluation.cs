@@ -31,15 +31,17 @@ public static class EditEvaluation
     /// <summary>The facts every evaluation checks, read once from the unedited model.</summary>
     public sealed record Baseline(IReadOnlyList<(RelationContext Context, IReadOnlyList<int> Known)> Relations, double? Perplexity, IReadOnlyList<string>? FluencyText);
 
-    /// <summary>Which facts of <paramref name="contexts"/> the unedited model knows, and its perplexity.</summary>
-    public static Baseline Before(LanguageModel lm, IReadOnlyList<RelationContext> contexts, EditText? text, long fluencyTokens)
+    /// <summary>Which facts of <paramref name="contexts"/> the unedited model knows (its answers read once per
+    /// prompt by the session), and its perplexity.</summary>
+    public static Baseline Before(EditSession session, IReadOnlyList<RelationContext> contexts, long fluencyTokens)
     {
+        var lm = session.Lm;
         var relations = contexts.Select(c =>
         {
-            using var states = PromptStates.Read(lm, c.OtherPrompts(lm), [], topK: 1);
-            return (c, (IReadOnlyList<int>)KnownFacts.Indices(lm, states, c.Others));
+            var top1 = session.Top1(c.OtherPrompts(lm));
+            return (c, (IReadOnlyList<int>)Enumerable.Range(0, c.Others.Count).Where(i => KnownFacts.IsKnown(lm, top1[i], c.Others[i].Object)).ToList());
         }).ToList();
-        return new Baseline(relations, text is null ? null : Perplexity.Measure(lm, text.Fluency, fluencyTokens), text?.Fluency);
+        return new Baseline(relations, session.PerplexityBefore(fluencyTokens), session.Text?.Fluency);
     }
 
     public static (EditMetrics Metrics, IReadOnlyList<EditOutcome> Outcomes) Measure(LanguageModel edited, IReadOnlyList<PlannedEdit> edits,
@@ -75,22 +77,36 @@ public static class EditEvaluation
     /// </summary>
     public static IReadOnlyList<EditOutcome> RepresentationEdit(LanguageModel lm, IReadOnlyList<PlannedEdit> edits) => Outcomes(lm, edits, addDelta: true);
 
+    /// <summary>
+    /// Every edit's n-shot prompt and paraphrases, read in batches of one prompt kind of one relation (the edit prompts
+    /// of a relation share their shots, so the shared start is computed once per batch).
+    /// </summary>
     private static List<EditOutcome> Outcomes(LanguageModel lm, IReadOnlyList<PlannedEdit> edits, bool? addDelta)
     {
-        var result = new List<EditOutcome>();
-        foreach (var e in edits)
+        var prompts = edits.Select(e => (IReadOnlyList<SubjectPrompt>)[e.Context.Prompt(lm, e.Subject), .. e.Context.ParaphrasePrompts(lm, e.Subject)]).ToList();
+        var answers = prompts.Select(p => new string[p.Count]).ToArray();
+        var slots = edits.SelectMany((e, i) => Enumerable.Range(0, prompts[i].Count).Select(j => (Edit: i, Kind: j)))
+            .GroupBy(x => (edits[x.Edit].Relation, x.Kind));
+        foreach (var group in slots)
         {
-            var main = e.Context.Prompt(lm, e.Subject);
-            var paraphrases = e.Context.ParaphrasePrompts(lm, e.Subject);
-            var answers = Top1(lm, [main, .. paraphrases], addDelta == true ? e : null);
-            bool Hit(int i) => PrefixMatch.IsNontrivialPrefix(answers[i], e.NewObject);
-            result.Add(new EditOutcome(e.Subject, e.Relation, e.OldObject, e.NewObject, answers[0].Trim(), Hit(0),
-                Enumerable.Range(1, paraphrases.Count).Count(Hit), paraphrases.Count));
+            var members = group.ToList();
+            var top = Top1(lm, members.Select(x => prompts[x.Edit][x.Kind]).ToList(), addDelta == true ? members.Select(x => edits[x.Edit]).ToList() : null);
+            for (int k = 0; k < members.Count; k++) answers[members[k].Edit][members[k].Kind] = top[k];
+        }
+        var result = new List<EditOutcome>();
+        for (int i = 0; i < edits.Count; i++)
+        {
+            var e = edits[i];
+            bool Hit(int j) => PrefixMatch.IsNontrivialPrefix(answers[i][j], e.NewObject);
+            result.Add(new EditOutcome(e.Subject, e.Relation, e.OldObject, e.NewObject, answers[i][0].Trim(), Hit(0),
+                Enumerable.Range(1, prompts[i].Count - 1).Count(Hit), prompts[i].Count - 1));
         }
         return result;
     }
 
-    private static string[] Top1(LanguageModel lm, IReadOnlyList<SubjectPrompt> prompts, PlannedEdit? withDelta)
+    /// <summary>Top-1 tokens of <paramref name="prompts"/>; with <paramref name="withDelta"/> (one edit per prompt, all at
+    /// one layer: a relation's edits share it) each prompt's subject state gets its edit's Δh added.</summary>
+    private static string[] Top1(LanguageModel lm, IReadOnlyList<SubjectPrompt> prompts, IReadOnlyList<PlannedEdit>? withDelta)
     {
         if (withDelta is null)
         {
@@ -98,7 +114,9 @@ public static class EditEvaluation
             return states.LmTopIds.Select(t => lm.Tokenizer.Decode(t[0])).ToArray();
         }
         using var scope = torch.NewDisposeScope();
-        var delta = torch.tensor(withDelta.Delta).unsqueeze(0).expand(prompts.Count, withDelta.Delta.Length);
-        return SubjectEdits.Top1(lm, prompts, withDelta.Layer, delta, SubjectEdits.Mode.Add).Select(id => lm.Tokenizer.Decode(id)).ToArray();
+        var layer = withDelta[0].Layer;
+        if (withDelta.Any(e => e.Layer != layer)) throw new InvalidOperationException("one representation-edit batch spans two layers");
+        var delta = torch.tensor(withDelta.SelectMany(e => e.Delta).ToArray(), [withDelta.Count, withDelta[0].Delta.Length]);
+        return SubjectEdits.Top1(lm, prompts, layer, delta, SubjectEdits.Mode.Add).Select(id => lm.Tokenizer.Decode(id)).ToArray();
     }
 }

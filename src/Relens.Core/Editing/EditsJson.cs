@@ -63,8 +63,9 @@ public static class EditsJson
         };
     }
 
-    public static void Write(string dir, EditRun run) =>
-        File.WriteAllText(Path.Combine(dir, FileName), Build(run).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Write(string dir, EditRun run) => File.WriteAllText(Path.Combine(dir, FileName), Build(run).ToJsonString(Indented));
 
     public static JsonObject Read(string dir)
     {

@@ -23,30 +23,39 @@ public static class KnowledgeEditor
         string? relationsDir, string? textFile, Action<string> log)
     {
         EditedFolder.CheckTarget(outDir);
-        var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        using var lm = LanguageModel.Load(modelDir);
-        seconds["load"] = Lap(clock);
-        string relations = RelationDataRoot.Resolve(relationsDir);
-        var dataset = Dataset(lm.Directory, relations);
-        var plan = EditPlanner.Plan(lm, dataset, requests, o, log);
+        using var session = EditSession.Open(modelDir, relationsDir, textFile);
+        double load = clock.Elapsed.TotalSeconds;
+        return Edit(session, requests, outDir, o, log, load);
+    }
+
+    /// <summary>
+    /// One edit set on <paramref name="session"/>'s model: the edited folder is published to <paramref name="outDir"/>,
+    /// or, when it is null, measured in a temporary folder and discarded (the experiment keeps only edits.json).
+    /// </summary>
+    public static EditRun Edit(EditSession session, IReadOnlyList<EditRequest> requests, string? outDir, EditOptions o, Action<string> log, double loadSeconds = 0)
+    {
+        if (outDir is not null) EditedFolder.CheckTarget(outDir);
+        var lm = session.Lm;
+        var seconds = new Dictionary<string, double> { ["load"] = loadSeconds };
+        var clock = Stopwatch.StartNew();
+        var plan = EditPlanner.Plan(lm, session.Dataset, requests, o, log);
         seconds["plan"] = Lap(clock);
-        var text = EditText.For(lm.Directory, textFile, relations);
-        if (o.Method == EditMethod.LreRank1 && text is null && plan.Edits.Any(e => !e.Layer.IsEmbedding))
+        if (o.Method == EditMethod.LreRank1 && session.Text is null && plan.Edits.Any(e => !e.Layer.IsEmbedding))
             throw new RelensException("an MLP edit needs text for the key statistics C = E[k kᵀ]: give --text FILE (the world corpus is used for world models)");
 
-        var contexts = RetentionContexts(lm, dataset, plan, o);
-        var before = EditEvaluation.Before(lm, contexts, text, o.FluencyTokens);
+        var contexts = RetentionContexts(lm, session.Dataset, plan, o);
+        var before = EditEvaluation.Before(session, contexts, o.FluencyTokens);
         var reference = EditEvaluation.RepresentationEdit(lm, plan.Edits);
         seconds["measure_before"] = Lap(clock);
         log($"unedited model: {before.Relations.Sum(r => r.Known.Count)} known facts in {before.Relations.Count} relations"
             + (before.Perplexity is { } p ? $", perplexity {p:F3}" : ""));
 
         FineTuneResult? fineTune = null;
-        using var changes = o.Method == EditMethod.LreRank1 ? LreChanges(lm, plan, text, o, seconds) : FineTuned(lm.Directory, plan, o, log, out fineTune);
-        seconds[o.Method == EditMethod.LreRank1 ? "update" : "finetune"] = Lap(clock);
+        using var changes = o.Method == EditMethod.LreRank1 ? LreChanges(session, plan, o, seconds) : FineTuned(lm.Directory, plan, o, log, out fineTune);
+        seconds[o.Method == EditMethod.LreRank1 ? "update" : "finetune"] = Lap(clock) - seconds.GetValueOrDefault("statistics");
 
-        string staging = EditedFolder.Staging(outDir);
+        string staging = outDir is not null ? EditedFolder.Staging(outDir) : EditedFolder.Staging(Path.Combine(Path.GetTempPath(), "relens-edit"));
         try
         {
             EditedFolder.Write(lm.Directory, staging, changes);
@@ -55,7 +64,8 @@ public static class KnowledgeEditor
             var (metrics, outcomes) = EditEvaluation.Measure(edited, plan.Edits, before, o.FluencyTokens);
             seconds["measure_after"] = Lap(clock);
             seconds["edit_total"] = seconds["plan"] + seconds.GetValueOrDefault("statistics") + seconds.GetValueOrDefault("update") + seconds.GetValueOrDefault("finetune");
-            var run = new EditRun(lm.Directory, o, plan, metrics, outcomes, reference, changes.Described, changes.Untied, fineTune, text?.Description, seconds);
+            var run = new EditRun(lm.Directory, o, plan, metrics, outcomes, reference, changes.Described, changes.Untied, fineTune, session.Text?.Description, seconds);
+            if (outDir is null) { EditedFolder.Discard(staging); return run; }
             EditsJson.Write(staging, run);
             EditedFolder.Publish(staging, outDir);
             return run;
@@ -65,6 +75,44 @@ public static class KnowledgeEditor
             EditedFolder.Discard(staging);
             throw;
         }
+    }
+
+    /// <summary>
+    /// `relens edit --eval`: re-measures an edited folder against the source model its edits.json names, with the
+    /// settings it records (the plan is made again on the source, so the same facts are checked; the text is the
+    /// source's world corpus — a --text file of the original edit is not recorded, so fluency is left out then).
+    /// </summary>
+    public static EditMetrics Reevaluate(string dir, string? relationsDir)
+    {
+        var json = EditsJson.Read(dir);
+        string file = Path.Combine(dir, EditsJson.FileName);
+        string source = json["source_model"]?.GetValue<string>() ?? throw RelensException.InFile(file, "has no source_model");
+        var settings = json["settings"]?.AsObject() ?? throw RelensException.InFile(file, "has no settings");
+        EditOptions options;
+        List<EditRequest> requests;
+        try
+        {
+            options = new EditOptions
+            {
+                Layer = settings["layer"]!.GetValue<string>() is var l && l != "auto" ? LayerRef.Parse(l) : null,
+                Rank = settings["rank"] is System.Text.Json.Nodes.JsonValue r && r.TryGetValue<int>(out int rank) ? rank : null,
+                Shots = settings["shots"]!.GetValue<int>(),
+                Seed = settings["seed"]!.GetValue<long>(),
+                Beta = settings["beta"]!.GetValue<double>(),
+                FluencyTokens = settings["fluency_tokens"]!.GetValue<long>(),
+            };
+            requests = json["edits"]!.AsArray().Select(e => new EditRequest(e!["subject"]!.GetValue<string>(), e["relation"]!.GetValue<string>(),
+                e["new_object"]!.GetValue<string>(), e["source"]!.GetValue<string>())).ToList();
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw RelensException.InFile(file, $"is not a complete edits.json ({e.Message})");
+        }
+        using var session = EditSession.Open(source, relationsDir, null);
+        var plan = EditPlanner.Plan(session.Lm, session.Dataset, requests, options);
+        var before = EditEvaluation.Before(session, RetentionContexts(session.Lm, session.Dataset, plan, options), options.FluencyTokens);
+        using var edited = LanguageModel.Load(dir);
+        return EditEvaluation.Measure(edited, plan.Edits, before, options.FluencyTokens).Metrics;
     }
 
     /// <summary>The relations folder, narrowed to a world model's taught facts (facts.json) as runs do.</summary>
@@ -90,28 +138,15 @@ public static class KnowledgeEditor
         return contexts;
     }
 
-    private static WeightChanges LreChanges(LanguageModel lm, EditPlan plan, EditText? text, EditOptions o, Dictionary<string, double> seconds)
+    private static WeightChanges LreChanges(EditSession session, EditPlan plan, EditOptions o, Dictionary<string, double> seconds)
     {
-        var clock = Stopwatch.StartNew();
-        var covariances = new Dictionary<int, Tensor>();
-        try
+        Tensor Covariance(int block)
         {
-            Tensor Covariance(int block)
-            {
-                if (!covariances.TryGetValue(block, out var c))
-                {
-                    var sw = Stopwatch.StartNew();
-                    covariances[block] = c = KeyStatistics.Estimate(lm, block, text!.Statistics, o.StatisticsTokens).C.DetachFromDisposeScope();
-                    seconds["statistics"] = seconds.GetValueOrDefault("statistics") + sw.Elapsed.TotalSeconds;
-                }
-                return c;
-            }
-            return WeightChanges.ForLre(lm, plan.Edits, Covariance, o.Lambda);
+            var c = session.Covariance(block, o.StatisticsTokens, out double s);
+            seconds["statistics"] = seconds.GetValueOrDefault("statistics") + s;
+            return c;
         }
-        finally
-        {
-            foreach (var c in covariances.Values) c.Dispose();
-        }
+        return WeightChanges.ForLre(session.Lm, plan.Edits, Covariance, o.Lambda);
     }
 
     private static WeightChanges FineTuned(string modelDir, EditPlan plan, EditOptions o, Action<string> log, out FineTuneResult result)

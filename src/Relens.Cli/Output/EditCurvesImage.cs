@@ -1,0 +1,77 @@
+using Relens.Editing;
+using Relens.Reporting.Charts;
+using Relens.Reporting.Svg;
+using SkiaSharp;
+
+namespace Relens.Cli.Output;
+
+/// <summary>The editing experiment's plot (<see cref="EditCurvesChart"/>) as a PNG (SkiaSharp); SVG beside the requested
+/// path if Skia's native library cannot be loaded here (as <see cref="TraceImage"/> does).</summary>
+public static class EditCurvesImage
+{
+    public static (string Path, bool Svg) Write(IReadOnlyList<ExperimentRow> rows, string model, string path)
+    {
+        path = Path.GetFullPath(path);
+        try
+        {
+            File.WriteAllBytes(path, Png(rows, model));
+            return (path, false);
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
+        {
+            string svgPath = Path.ChangeExtension(path, ".svg");
+            File.WriteAllText(svgPath, SvgFigure.Standalone(EditCurvesChart.Svg(rows, model)));
+            return (svgPath, true);
+        }
+    }
+
+    public static byte[] Png(IReadOnlyList<ExperimentRow> rows, string model)
+    {
+        var (w, h) = EditCurvesChart.Size(rows);
+        using var surface = SKSurface.Create(new SKImageInfo((int)Math.Ceiling(w) * 2, (int)Math.Ceiling(h) * 2));   // 2× for sharp text
+        var canvas = surface.Canvas;
+        canvas.Scale(2);
+        canvas.Clear(SKColors.White);
+        using var typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default;
+        using var bold = SKTypeface.FromFamilyName("DejaVu Sans", SKFontStyle.Bold) ?? typeface;
+        using var paint = new SKPaint { IsAntialias = true };
+        EditCurvesChart.Draw(rows, model, new SkiaCanvas(canvas, paint, typeface, bold));
+        using var image = surface.Snapshot();
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    private sealed class SkiaCanvas(SKCanvas canvas, SKPaint paint, SKTypeface regular, SKTypeface bold) : IPlotCanvas
+    {
+        public void Line(double x1, double y1, double x2, double y2, string colour, double width = 1, bool dashed = false)
+        {
+            paint.Color = SKColor.Parse(colour);
+            paint.Style = SKPaintStyle.Stroke;
+            paint.StrokeWidth = (float)width;
+            using var effect = dashed ? SKPathEffect.CreateDash([5, 3], 0) : null;
+            paint.PathEffect = effect;
+            canvas.DrawLine((float)x1, (float)y1, (float)x2, (float)y2, paint);
+            paint.PathEffect = null;
+        }
+
+        public void Dot(double x, double y, double r, string colour)
+        {
+            paint.Color = SKColor.Parse(colour);
+            paint.Style = SKPaintStyle.Fill;
+            canvas.DrawCircle((float)x, (float)y, (float)r, paint);
+        }
+
+        public void Text(double x, double y, string text, string anchor, double size, string colour = "#222222", bool isBold = false, double rotate = 0)
+        {
+            using var font = new SKFont(isBold ? bold : regular, (float)size);
+            paint.Color = SKColor.Parse(colour);
+            paint.Style = SKPaintStyle.Fill;
+            canvas.Save();
+            canvas.Translate((float)x, (float)y);
+            if (rotate != 0) canvas.RotateDegrees((float)rotate);
+            var align = anchor switch { "end" => SKTextAlign.Right, "middle" => SKTextAlign.Center, _ => SKTextAlign.Left };
+            canvas.DrawText(text, 0, 0, align, font, paint);
+            canvas.Restore();
+        }
+    }
+}
