@@ -19,6 +19,9 @@ public sealed class ServeCommand : ICommand
             Port = a.GetInt("port", 8765),
             Threads = a.Has("threads") ? a.GetInt("threads", 0) : null,
         };
+        // before the "loading" line: a folder that is not a run is an input error, not work begun
+        var info = Path.Combine(Path.GetFullPath(options.ResultsDirectory), "run.json");
+        if (!File.Exists(info)) throw RelensException.InFile(info, "missing: not a `relens run` output folder (--results DIR)");
         return Serve(options).GetAwaiter().GetResult();
     }
 
