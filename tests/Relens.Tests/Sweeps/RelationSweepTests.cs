@@ -15,8 +15,16 @@ public class RelationSweepTests
 
     private sealed class Interrupt : Exception;
 
+    /// <summary>RELENS_TEST_REPEAT=N repeats the test N times in one process (hunting flakiness); default once.</summary>
+    private static int Repeats => int.TryParse(Environment.GetEnvironmentVariable("RELENS_TEST_REPEAT"), out var n) && n > 0 ? n : 1;
+
     [Fact]
     public void InterruptedSweepResumesToExactlyTheUninterruptedRecords()
+    {
+        for (int repeat = 0; repeat < Repeats; repeat++) ResumeMatchesUninterrupted();
+    }
+
+    private static void ResumeMatchesUninterrupted()
     {
         var (lm, _) = LinearWorld.Build();
         using var _lm = lm;
