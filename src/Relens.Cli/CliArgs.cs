@@ -33,14 +33,18 @@ public sealed class CliArgs
                 throw new RelensException($"unknown option --{name}; this command accepts: " +
                     string.Join(", ", values.Concat(flags).OrderBy(x => x).Select(x => "--" + x)));
             if (!result._values.TryGetValue(name, out var list)) result._values[name] = list = new List<string>();
-            if (inline is not null) { list.Add(inline); continue; }
+            if (inline is not null) { list.Add(NotEmpty(name, inline)); continue; }
             if (i + 1 >= args.Count || args[i + 1].StartsWith("--"))
                 throw new RelensException($"option --{name} needs a value");
             // Greedily take following non-option words, so "--only a b c" works.
-            while (i + 1 < args.Count && !args[i + 1].StartsWith("--")) list.Add(args[++i]);
+            while (i + 1 < args.Count && !args[i + 1].StartsWith("--")) list.Add(NotEmpty(name, args[++i]));
         }
         return result;
     }
+
+    // an empty path, prompt or name fails far from the option (an ArgumentException in Path, an empty tensor), so no value may be empty
+    private static string NotEmpty(string name, string value) => value.Trim().Length > 0 ? value
+        : throw new RelensException($"option --{name} was given an empty value; give it a value or leave the option out");
 
     public bool Has(string name) => _flags.Contains(name) || _values.ContainsKey(name);
     public bool Flag(string name) => _flags.Contains(name);

@@ -53,7 +53,7 @@ public sealed class EstimateCommand : ICommand
         foreach (var s in train)   // before the Jacobians: a subject that cannot be located fails now, not after minutes
             SubjectPrompt.Create(lm, IclPrompt.Build(relation.PromptTemplate, s.Subject, train, lm.PromptPrefix), s.Subject);
         string prefix = Path.GetFullPath(a.Get("out") ?? $"{Reporting.RunFolder.Stem(relation.Name)}_layer{layer}");
-        CheckWritable(prefix);
+        OutputFolderCheck.CheckFiles("--out", prefix + ".safetensors", prefix + ".json");
 
         terminal.Line($"estimating '{relation.Name}' at layer {layer} on {train.Count} training samples ({lm.ModelType}, d = {lm.Model.HiddenSize})");
         using var lre = LreEstimator.Estimate(lm, relation.Name, relation.PromptTemplate, train, layer, beta);
@@ -77,10 +77,4 @@ public sealed class EstimateCommand : ICommand
         return relation.Split(shots, seed).Train.Samples;
     }
 
-    private static void CheckWritable(string prefix)
-    {
-        string dir = Path.GetDirectoryName(prefix)!;
-        try { Directory.CreateDirectory(dir); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw RelensException.InFile(dir, $"cannot create the --out folder ({e.Message})"); }
-    }
 }

@@ -13,9 +13,13 @@ public sealed class InspectCommand : ICommand
     public int Run(IReadOnlyList<string> args)
     {
         var a = CliArgs.Parse(args, ["model", "prompt", "layers", "top", .. ModelLoadArgs.ValueOptions], ["json", .. ModelLoadArgs.FlagOptions]);
+        int top = a.GetInt("top", 10);
+        if (top < 1) throw new RelensException($"--top must be at least 1, got {top}");
+        string prompt = a.Require("prompt");
         using var lm = ModelLoadArgs.Load(null, a.Require("model"), a);
+        if (top > lm.Model.VocabSize) throw new RelensException($"--top {top} is more than the vocabulary ({lm.Model.VocabSize} tokens)");
         var layers = ParseLayers(a.Get("layers") ?? "all", lm.Model.NumLayers);
-        var result = Inspector.Inspect(lm, a.Require("prompt"), layers, a.GetInt("top", 10));
+        var result = Inspector.Inspect(lm, prompt, layers, top);
         if (a.Flag("json"))
         {
             Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));

@@ -46,6 +46,7 @@ public sealed class LensCommand : ICommand
             ? a.Get("model") ?? throw new RelensException("--lre identity (the logit lens) needs --model DIR")
             : SavedLre.ModelDirectory(lrePath, a.Get("model"));
         var terminal = Terminal.Create(a.Flag("no-color"), _output);
+        if (a.Get("png") is { } pngPath) OutputFolderCheck.CheckFiles("--png", pngPath);
 
         using var lm = ModelLoadArgs.Load(_loadModel, modelDir, quantization);
         if (top > lm.Model.VocabSize) throw new RelensException($"--top {top} is more than the vocabulary ({lm.Model.VocabSize} tokens)");

@@ -24,6 +24,7 @@ public sealed class ModelInitCommand : ICommand
         var shape = new ModelShape(RequireInt(a, "layers"), RequireInt(a, "dim"), RequireInt(a, "heads"), vocab, a.GetInt("positions", 1024));
         var config = ModelTemplates.Config(a.Require("arch"), shape);
         long seed = a.GetInt("seed", 0);
+        Runs.OutputFolderCheck.Check(a.Require("out"), resume: true);
         using var model = ModelTemplates.CreateRandom(config, seed);
         var files = ModelTemplates.WriteFolder(model, config, a.Require("out"), tokenizerFrom);
         long parameters = model.parameters().Sum(p => p.numel());

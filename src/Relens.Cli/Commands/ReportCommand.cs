@@ -37,6 +37,7 @@ public sealed class ReportCommand : ICommand
         var a = CliArgs.Parse(args, ["results", "model", "relations"], ["no-lens"]);
         var folder = new RunFolder(a.Get("results") ?? (a.Positional.Count == 1 ? a.Positional[0] : throw new RelensException("missing required option --results DIR")));
         if (!Directory.Exists(folder.Directory)) throw RelensException.InFile(folder.Directory, "results folder not found");
+        OutputFolderCheck.CheckFiles("--results", folder.SummaryPath, folder.SummaryCsvPath, folder.ReportPath);
         var terminal = Terminal.Create(true, _output);
         var info = folder.LoadInfo();
         if (!File.Exists(folder.ResultsPath)) throw RelensException.InFile(folder.ResultsPath, "missing: this run has no stored results yet");

@@ -21,6 +21,9 @@ public sealed class ServeCommand : ICommand
             // --quantize (issue #15): the lens's model quantised at load; without it, as run.json says the run was
             Quantization = ModelLoadArgs.Quantization(a),
         };
+        // before the "loading" line: a folder that is not a run is an input error, not work begun
+        var info = Path.Combine(Path.GetFullPath(options.ResultsDirectory), "run.json");
+        if (!File.Exists(info)) throw RelensException.InFile(info, "missing: not a `relens run` output folder (--results DIR)");
         return Serve(options).GetAwaiter().GetResult();
     }
 

@@ -42,6 +42,7 @@ public sealed class WorldCommand : ICommand
         shape.Validate();
         var settings = new WorldBuildSettings(spec, relations, shape, training, a.GetInt("vocab", 4096));
 
+        Runs.OutputFolderCheck.Check(outDir, resume: true);
         if (!a.Flag("eval-only")) WorldBuild.Train(settings, outDir, Console.WriteLine);
         if (a.Flag("no-eval")) return 0;
         var corpus = WorldCorpus.Build(spec, relations);

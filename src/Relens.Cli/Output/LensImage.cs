@@ -18,8 +18,8 @@ public static class LensImage
     public static (string Path, bool Svg) Write(LensResult lens, string title, string subtitle, string? expected, string path, int maxColumns = 40)
     {
         path = System.IO.Path.GetFullPath(path);
-        if (System.IO.Path.GetDirectoryName(path) is { } dir && !Directory.Exists(dir))
-            throw RelensException.InFile(dir, "folder does not exist (for --png)");
+        // the command checked before the lens that the folder can be made and written (OutputFolderCheck)
+        if (System.IO.Path.GetDirectoryName(path) is { } dir) Directory.CreateDirectory(dir);
         try
         {
             File.WriteAllBytes(path, Png(lens, title, subtitle, expected, maxColumns));

@@ -3,7 +3,70 @@ namespace Relens.Cli.Output;
 /// <summary>`relens COMMAND --help`: each command's usage text, printed instead of running.</summary>
 public static class Usage
 {
-    public static bool Requested(IReadOnlyList<string> args) => args.Any(a => a is "--help" or "-h");
+    /// <summary>--help or -h among a command's own arguments (those after a lone "--" belong to another command).</summary>
+    public static bool Requested(IReadOnlyList<string> args) => args.TakeWhile(a => a != "--").Any(a => a is "--help" or "-h");
+
+    /// <summary>The usage text of <paramref name="command"/>: Program.cs prints it for `relens NAME --help|-h` before the
+    /// command runs, so no command starts work on a help request. A new command adds its text here.</summary>
+    public static string Of(ICommand command) => command.Name switch
+    {
+        "doctor" => Doctor, "inspect" => Inspect, "run" => Run, "report" => Report, "merge" => Commands.MergeCommand.Usage,
+        "slurm" => Commands.SlurmCommand.Usage, "estimate" => Estimate, "eval" => Eval, "lens" => Lens, "world" => World,
+        "serve" => Serve, "model" => ModelInit + "\n\n" + ModelQuantize.Trim(), "bench" => Bench, "trace" => Trace, "edit" => Edit,
+        "compare" => Compare,
+        _ => $"relens {command.Name}\n\n{command.Summary}",
+    };
+
+    public const string Doctor = """
+        relens doctor
+
+        Prints the .NET, TorchSharp and libtorch versions, the native library and its GLIBCXX patch, the thread count,
+        and measures the float32 1024³ matmul rate (exit 1 if libtorch does not load).
+        """;
+
+    public const string Inspect = """
+        relens inspect --model DIR --prompt TEXT [--layers all|0,2,4] [--top 10] [--json]
+
+        One prompt's tokens, top logits and hidden states, in the golden files' (Hugging Face's) field names.
+          --layers   hidden_states indices 0..L (0 = embeddings, L = after the final norm; default: all)
+          --top K    top logits to list, 1..vocabulary size (default: 10)
+          --json     the result as JSON
+        --quantize S  quantise the blocks' linear weights at load: q8_0 | q4_0 | nf4 (docs/QUANTIZATION.md)
+        """;
+
+    public const string Serve = """
+        relens serve [--results DIR] [--model DIR] [--host 127.0.0.1] [--port 8765] [--threads N]
+
+        The web viewer of a `relens run` folder (default: the current folder): relations, per-relation detail and the
+        attribute lens (needs the run's model, or --model). See docs/WEB.md.
+        """;
+
+    public const string World = """
+        relens world train [--world default|full|tiny] [--seed S] [--out DIR] [--minutes M | --steps N]
+                           [--layers L --d-model D --heads H] [--local-layers K --window W] [--no-eval | --eval-only]
+                           [--no-probe] [--lre-trials K]
+
+        Makes a world's text, fits its BPE, trains a small GPT-2 from scratch (resumable), saves it as a Hugging Face
+        folder and measures what it knows into accuracy.json. See docs/WORLD.md.
+        """;
+
+    public const string ModelInit = """
+        relens model init --arch gpt2|gptj|qwen2|… --layers L --dim D --heads H --out DIR [--vocab V] [--positions 1024]
+                          [--tokenizer-from DIR] [--seed 0]
+
+        A randomly initialised Hugging Face model folder (benchmarks, training runs). Without --vocab the vocabulary
+        size comes from --tokenizer-from.
+        """;
+
+    public const string Bench = """
+        relens bench [--reference] [--world-model DIR] [--skip-gpt2] [--skip-world] [--threads 2] [--omp-wait passive|active]
+                     [--memory-budget-mb 1024] [--layers 12 --dim 768 --heads 12] [--seed 0] [--yardstick-seconds 1]
+                     [--relations DIR] [--tokenizer-from DIR] [--json FILE]
+
+        The LRE benchmarks of BENCHMARKS.md: Jacobian FLOP/s against this machine's matmul rate, the layer sweep,
+        batched faithfulness and peak memory, on a GPT-2-small-shaped random model and on the world model.
+        """;
+
 
     public static int Print(string text, TextWriter? output)
     {

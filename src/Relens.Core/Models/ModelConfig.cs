@@ -36,14 +36,31 @@ public sealed class ModelConfig
     {
         var type = json["model_type"]?.GetValueKind() == JsonValueKind.String ? json["model_type"]!.GetValue<string>() : null;
         if (string.IsNullOrEmpty(type)) throw RelensException.InFile(path, "has no \"model_type\"");
+        // every size field present, read by the architecture or not: a 0 here only fails later, far from the file
+        foreach (var key in PositiveFields)
+            if (json[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+                && !(double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var size) && size >= 1))
+                throw RelensException.InFile(path, $"\"{key}\" must be a positive integer, got {v.ToJsonString()}");
         return new ModelConfig(path, json, type);
     }
 
     public bool Has(string key) => Json[key] is not null && Json[key]!.GetValueKind() != JsonValueKind.Null;
 
+    /// <summary>
+    /// The size fields of every architecture's config (HF names and aliases): a count or width of 0 or less would
+    /// divide by zero or build empty tensors far from the file, so loading refuses it, naming the field.
+    /// </summary>
+    public static readonly IReadOnlySet<string> PositiveFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "vocab_size", "n_positions", "n_ctx", "max_position_embeddings", "n_embd", "hidden_size", "n_layer", "num_hidden_layers",
+        "num_layers", "n_head", "num_attention_heads", "num_heads", "num_key_value_heads", "head_dim", "intermediate_size",
+        "n_inner", "rotary_dim", "window_size", "sliding_window",
+    };
+
     /// <summary>The first present key among <paramref name="keys"/> (HF aliases, e.g. n_embd / hidden_size).</summary>
     public int Int(params string[] keys) => Get(keys, n => n.GetValue<int>());
     public int IntOr(int fallback, params string[] keys) => TryGet(keys, n => n.GetValue<int>(), out var v) ? v : fallback;
+
     public double Double(params string[] keys) => Get(keys, n => n.GetValue<double>());
     public double DoubleOr(double fallback, params string[] keys) => TryGet(keys, n => n.GetValue<double>(), out var v) ? v : fallback;
     public bool BoolOr(bool fallback, params string[] keys) => TryGet(keys, n => n.GetValue<bool>(), out var v) ? v : fallback;

@@ -92,10 +92,17 @@ public abstract class TransformerLM : nn.Module<Tensor, Tensor>
         return x.MoveToOuterDisposeScope();
     }
 
+    /// <summary>The learned position table's size and its config.json field, where positions index one (GPT-2,
+    /// GPT-Neo); null where they do not (rotary models).</summary>
+    public virtual (int Size, string Field)? PositionTable => null;
+
     /// <summary>Token embedding with the hook_embed hook, then block 0's input.</summary>
     public Tensor Embed(Tensor inputIds, Tensor positionIds)
     {
         using var scope = torch.NewDisposeScope();
+        // past the table libtorch fails with an index error far from the cause: name the limit instead
+        if (PositionTable is { } table && positionIds.numel() > 0 && positionIds.max().item<long>() is var last && last >= table.Size)
+            throw new RelensException($"a prompt of {last + 1} tokens is longer than this model's {table.Field} = {table.Size} (config.json): use at most {table.Size} tokens");
         var tokens = EmbedHook.Run(EmbedTokens(inputIds));
         return ResidualFromEmbedding(tokens, positionIds).MoveToOuterDisposeScope();
     }

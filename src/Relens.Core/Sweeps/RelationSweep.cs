@@ -79,7 +79,14 @@ public sealed class RelationSweep
         string operatorTemplate = IclPrompt.Template(template, train, _lm.PromptPrefix);
         var testPrompts = test.Select(s => SubjectPrompt.Create(_lm, IclPrompt.FillQuery(operatorTemplate, s.Subject), s.Subject)).ToList();
         var layers = Layers;
-        using var states = PromptStates.Read(_lm, testPrompts, layers);
+        // a large test set takes minutes to read: say how far it is, about every tenth
+        int step = Math.Max(ProgressEvery, testPrompts.Count / 10), shown = 0;
+        using var states = PromptStates.Read(_lm, testPrompts, layers, progress: (done, total) =>
+        {
+            if (total < ProgressEvery || (done < total && done - shown < step)) return;
+            shown = done;
+            _log($"{relation.Name} trial {trial}: read {done}/{total} test prompts");
+        });
 
         // known-fact filter: the LM's own top-1 under this trial's n-shot prompt is a prefix of the object
         var known = KnownFacts.Indices(_lm, states, test);
@@ -134,6 +141,9 @@ public sealed class RelationSweep
             }
         }
     }
+
+    /// <summary>Test sets from this size on report their reading progress.</summary>
+    private const int ProgressEvery = 1000;
 
     /// <summary>Memory for the weight matrices of one group of layers estimated together (1 GiB: 16 layers at d = 4096).</summary>
     private const long LayerGroupBytes = 1L << 30;

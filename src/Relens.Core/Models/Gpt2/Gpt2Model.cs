@@ -37,6 +37,8 @@ public sealed class Gpt2Model : TransformerLM
 
     protected override Tensor EmbedTokens(Tensor inputIds) => transformer.wte.forward(inputIds);
 
+    public override (int Size, string Field)? PositionTable => ((int)transformer.wpe.weight.shape[0], "n_positions");
+
     public override Tensor ResidualFromEmbedding(Tensor tokenEmbedding, Tensor positionIds) =>
         tokenEmbedding + transformer.wpe.forward(positionIds);
 

@@ -37,6 +37,8 @@ public sealed class GptNeoModel : TransformerLM
 
     protected override Tensor EmbedTokens(Tensor inputIds) => transformer.wte.forward(inputIds);
 
+    public override (int Size, string Field)? PositionTable => ((int)transformer.wpe.weight.shape[0], "max_position_embeddings");
+
     public override Tensor ResidualFromEmbedding(Tensor tokenEmbedding, Tensor positionIds) =>
         tokenEmbedding + transformer.wpe.forward(positionIds);
 
