@@ -46,8 +46,8 @@ internal interface IJacobianBlocks
 /// <summary>
 /// Which architectures have tapes; others use <see cref="ReplicatedJacobian"/> (autograd: exact, 3–6× slower).
 /// A new architecture adds its IJacobianBlocks here (or calls Register), built from NormTape, AttentionTape
-/// (grouped-query attention included) and ActivationTape; rotary embeddings need their inverse rotation on
-/// the query and key cotangents.
+/// (grouped-query attention included), RotaryAttentionTape (RoPE's inverse rotation on the q and k cotangents),
+/// ActivationTape and GatedTape.
 /// </summary>
 internal static class JacobianBlocks
 {
