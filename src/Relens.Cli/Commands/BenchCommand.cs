@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Relens.Benchmarks;
 using Relens.Models;
 using Relens.Quantization;
@@ -19,7 +20,7 @@ public sealed class BenchCommand : ICommand
 
     public int Run(IReadOnlyList<string> args)
     {
-        var a = CliArgs.Parse(args, ["world-model", "relations", "tokenizer-from", "memory-budget-mb", "layers", "dim", "heads", "seed",
+        var a = CliArgs.Parse(args, ["arch", "world-model", "relations", "tokenizer-from", "memory-budget-mb", "layers", "dim", "heads", "seed",
             "threads", "omp-wait", "yardstick-seconds", "json", "trace", "trace-facts", "trace-samples", "shots", .. QuantOptions.Values],
             ["reference", "skip-gpt2", "skip-world", .. QuantOptions.Flags]);
         var quant = QuantOptions.From(a);
@@ -30,6 +31,9 @@ public sealed class BenchCommand : ICommand
         int threads = Math.Min(a.GetInt("threads", 2), Environment.ProcessorCount);
         torch.set_num_threads(threads);
 
+        string arch = a.Get("arch") ?? "gpt2";
+        if (!Shapes.ContainsKey(arch))
+            throw new RelensException($"--arch must be one of {string.Join(", ", Shapes.Keys)}, got '{arch}'");
         var relations = RelationDataset.Load(RelationDataRoot.Resolve(a.Get("relations")));
         if (a.Get("trace") is { } traced) return BenchTrace(a, relations, traced, threads, policy);
         var settings = new BenchSettings
@@ -47,12 +51,13 @@ public sealed class BenchCommand : ICommand
 
         if (!a.Flag("skip-gpt2"))
         {
-            string tokenizerDir = a.Get("tokenizer-from") ?? Path.Combine(Path.GetDirectoryName(relations.Root)!, "golden", "gpt2-tiny");
+            var preset = Shapes[arch];
+            string tokenizerDir = a.Get("tokenizer-from") ?? Path.Combine(Path.GetDirectoryName(relations.Root)!, "golden", preset.Tokenizer);
             var tokenizer = TokenizerLoader.FromDirectory(Path.GetFullPath(tokenizerDir));
-            var shape = new ModelShape(a.GetInt("layers", 12), a.GetInt("dim", 768), a.GetInt("heads", 12), tokenizer.VocabSize);
-            var config = ModelTemplates.Config("gpt2", shape);
+            var shape = new ModelShape(a.GetInt("layers", 12), a.GetInt("dim", preset.Dim), a.GetInt("heads", preset.Heads), tokenizer.VocabSize);
+            var config = preset.Edit is null ? ModelTemplates.Config(preset.ModelType, shape) : Edited(ModelTemplates.Config(preset.ModelType, shape), preset.Edit);
             long seed = a.GetInt("seed", 0);
-            string title = $"GPT-2-small shape ({shape.Layers}×{shape.Dim}, random weights)";
+            string title = $"{preset.Title} shape ({shape.Layers}×{shape.Dim}, {shape.Heads} heads, random weights)";
             LanguageModel Create(QuantizeOptions? q)
             {
                 var lm = new LanguageModel(ModelTemplates.CreateRandom(config, seed), tokenizer, config, $"in memory: ModelInit seed {seed}, tokenizer {tokenizerDir}");
@@ -87,6 +92,26 @@ public sealed class BenchCommand : ICommand
                 ? JsonSerializer.Serialize(speedReports, new JsonSerializerOptions { WriteIndented = true })
                 : JsonSerializer.Serialize(reports, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>A random model per --arch: the issue's shapes (GPT-J's rotary_dim 64 of 64-wide heads, LLaMA's GQA 16/4 and
+    /// SwiGLU 2816 at d = 1024), on the tokenizer of the matching golden folder.</summary>
+    private sealed record Preset(string ModelType, string Title, int Dim, int Heads, string Tokenizer, Action<JsonObject>? Edit = null);
+
+    private static readonly Dictionary<string, Preset> Shapes = new(StringComparer.Ordinal)
+    {
+        ["gpt2"] = new("gpt2", "GPT-2-small", 768, 12, "gpt2-tiny"),
+        ["gptj"] = new("gptj", "GPT-J", 1024, 16, "gpt2-tiny", c => c["rotary_dim"] = c["n_embd"]!.GetValue<int>() / c["n_head"]!.GetValue<int>()),
+        ["neox"] = new("gpt_neox", "GPT-NeoX", 1024, 16, "gpt2-tiny"),
+        ["llama"] = new("llama", "LLaMA", 1024, 16, "llama-tiny", c => c["num_key_value_heads"] = c["num_attention_heads"]!.GetValue<int>() / 4),
+    };
+
+    // through text, as a config.json is read
+    private static ModelConfig Edited(ModelConfig config, Action<JsonObject> edit)
+    {
+        var json = JsonNode.Parse(config.Json.ToJsonString())!.AsObject();
+        edit(json);
+        return ModelConfig.FromJson(JsonNode.Parse(json.ToJsonString())!.AsObject());
     }
 
     private static BenchReport Bench(string title, LanguageModel lm, Relation relation, BenchSettings settings)

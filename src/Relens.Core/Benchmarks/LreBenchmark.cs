@@ -1,7 +1,6 @@
 using Relens.Evaluation;
 using Relens.Lre;
 using Relens.Models;
-using Relens.Models.Gpt2;
 using Relens.Relations;
 using TorchSharp;
 
@@ -54,11 +53,10 @@ public static class LreBenchmark
         private double Useful(SubjectPrompt p, int blocks) => Flops(JacobianFlops.Useful, p, blocks);
         private double Executed(SubjectPrompt p, int blocks) => Flops(JacobianFlops.Executed, p, blocks);
 
-        private double Flops(Func<long, long, int, long, long, double> count, SubjectPrompt p, int blocks)
-        {
-            long d = lm.Model.HiddenSize, inner = lm.Model is Gpt2Model g ? g.Config.InnerSize : 4L * d;
-            return count(d, inner, blocks, Suffix(p), p.Tokens.Count);
-        }
+        private readonly BlockShape _shape = BlockShape.Of(lm.Model);
+
+        private double Flops(Func<BlockShape, int, long, long, double> count, SubjectPrompt p, int blocks) =>
+            count(_shape, blocks, Suffix(p), p.Tokens.Count);
 
         private void Measure(string name, Action work, double useful = 0, double executed = 0)
         {

@@ -1,6 +1,10 @@
 using Relens.Models;
 using Relens.Models.Gpt2;
+using Relens.Models.Decoder;
+using Relens.Models.GptJ;
 using Relens.Models.GptNeo;
+using Relens.Models.GptNeoX;
+using Relens.Models.Llama;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,18 +46,23 @@ internal interface IJacobianBlocks
 /// <summary>
 /// Which architectures have tapes; others use <see cref="ReplicatedJacobian"/> (autograd: exact, 3–6× slower).
 /// A new architecture adds its IJacobianBlocks here (or calls Register), built from NormTape, AttentionTape
-/// (grouped-query attention included) and ActivationTape; rotary embeddings need their inverse rotation on
-/// the query and key cotangents.
+/// (grouped-query attention included), RotaryAttentionTape (RoPE's inverse rotation on the q and k cotangents),
+/// ActivationTape and GatedTape.
 /// </summary>
 internal static class JacobianBlocks
 {
-    private static readonly Dictionary<Type, Func<TransformerLM, IJacobianBlocks>> Factories = new()
+    // a factory may return null: that configuration of the architecture has no tapes (e.g. Gemma 2's soft-capping)
+    private static readonly Dictionary<Type, Func<TransformerLM, IJacobianBlocks?>> Factories = new()
     {
         [typeof(Gpt2Model)] = m => new Gpt2JacobianBlocks((Gpt2Model)m),
         [typeof(GptNeoModel)] = m => new GptNeoJacobianBlocks((GptNeoModel)m),
+        [typeof(LlamaModel)] = m => PreNormRotaryJacobianBlocks.For((LlamaModel)m),
+        [typeof(DecoderModel)] = m => PreNormRotaryJacobianBlocks.For((DecoderModel)m),
+        [typeof(GptJModel)] = m => new GptJJacobianBlocks((GptJModel)m),
+        [typeof(GptNeoXModel)] = m => new GptNeoXJacobianBlocks((GptNeoXModel)m),
     };
 
-    public static void Register<TModel>(Func<TModel, IJacobianBlocks> factory) where TModel : TransformerLM =>
+    public static void Register<TModel>(Func<TModel, IJacobianBlocks?> factory) where TModel : TransformerLM =>
         Factories[typeof(TModel)] = m => factory((TModel)m);
 
     /// <summary>The model's tapes, or null when its architecture has none or a hook is active (tapes do

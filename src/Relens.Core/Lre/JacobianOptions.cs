@@ -5,7 +5,7 @@ public enum JacobianMethod
 {
     /// <summary>Linearized where the architecture has block tapes and no hook is active, else Replicated.</summary>
     Auto,
-    /// <summary>One forward pass recording tapes (prompts batched), then hand-written VJPs for many cotangents at once (fast; GPT-2 so far).</summary>
+    /// <summary>One forward pass recording tapes (prompts batched), then hand-written VJPs for many cotangents at once (fast; the architectures JacobianBlocks lists).</summary>
     Linearized,
     /// <summary>Autograd through B replicas of the suffix (the reference: any architecture, hooks honoured).</summary>
     Replicated,

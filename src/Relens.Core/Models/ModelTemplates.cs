@@ -36,6 +36,8 @@ public static class ModelTemplates
             RotaryDim = Math.Max(2, s.Dim / s.Heads / 4 / 2 * 2),
         }.ToJson(),
         ["qwen2"] = Qwen2.Qwen2Config.Template,
+        ["llama"] = LlamaTemplate,
+        ["gpt_neox"] = NeoXTemplate,
         ["qwen3"] = Qwen3.Qwen3Config.Template,
         ["gemma"] = Gemma.GemmaConfig.Template,
         ["gemma2"] = Gemma2.Gemma2Config.Template,
@@ -44,6 +46,40 @@ public static class ModelTemplates
     };
 
     public static void Register(string arch, Func<ModelShape, JsonObject> config) => Configs[arch] = config;
+
+    // LLaMA's SwiGLU width: 8d/3 rounded up to a multiple of 256 (2816 at d = 1024; of d itself for small models)
+    private static JsonObject LlamaTemplate(ModelShape s)
+    {
+        var json = Decoder.DecoderFields.Template("llama", "LlamaForCausalLM", s);
+        int multiple = Math.Min(256, s.Dim);
+        json["intermediate_size"] = (int)Math.Ceiling(8.0 * s.Dim / 3 / multiple) * multiple;
+        json["hidden_act"] = "silu";
+        json["rms_norm_eps"] = 1e-6;
+        json["rope_theta"] = 10000.0;
+        json["tie_word_embeddings"] = false;
+        return json;
+    }
+
+    // Pythia's defaults: a quarter of each head rotated, parallel residual, gelu
+    private static JsonObject NeoXTemplate(ModelShape s) => new()
+    {
+        ["architectures"] = new JsonArray("GPTNeoXForCausalLM"),
+        ["model_type"] = "gpt_neox",
+        ["vocab_size"] = s.Vocab,
+        ["hidden_size"] = s.Dim,
+        ["intermediate_size"] = 4 * s.Dim,
+        ["num_hidden_layers"] = s.Layers,
+        ["num_attention_heads"] = s.Heads,
+        ["max_position_embeddings"] = s.Positions,
+        ["rotary_pct"] = 0.25,
+        ["rotary_emb_base"] = 10000.0,
+        ["layer_norm_eps"] = 1e-5,
+        ["use_parallel_residual"] = true,
+        ["hidden_act"] = "gelu",
+        ["tie_word_embeddings"] = false,
+        ["initializer_range"] = ModelInit.InitializerRange,
+        ["torch_dtype"] = "float32",
+    };
 
     public static IReadOnlyCollection<string> SupportedArchitectures => Configs.Keys.Order(StringComparer.Ordinal).ToList();
 

@@ -77,6 +77,18 @@ public sealed class RotaryEmbedding
         return (cos.unsqueeze(1).MoveToOuterDisposeScope(), sin.unsqueeze(1).MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The rotation's VJP: a rotation is orthogonal, so the cotangent of the unrotated features is the cotangent
+    /// of the rotated ones turned back by the same angles (sin negated). <paramref name="cos"/> and <paramref name="sin"/>
+    /// come from <see cref="CosSin"/>, permuted to broadcast against <paramref name="g"/> (any layout whose last
+    /// dimension is the head's features); returned in float32 at least.
+    /// </summary>
+    public Tensor RotateBack(Tensor g, Tensor cos, Tensor sin)
+    {
+        using var scope = torch.NewDisposeScope();
+        return Rotate(g, cos, -sin, AttentionKernel.SoftmaxType(g.dtype)).MoveToOuterDisposeScope();
+    }
+
     // [.., hd] → [.., hd]: x·cos + turn(x)·sin on the first r features, the rest unchanged
     private Tensor Rotate(Tensor x, Tensor cos, Tensor sin, ScalarType type)
     {

@@ -29,6 +29,21 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void GroupedQueryAndGatedBlocksCountTheirOwnMatrices()
+    {
+        // model init's LLaMA at d = 32, 4 heads, 2 KV heads: q and o 32 × 32, k and v 32 × 16, SwiGLU 3 × 32 × 96
+        var config = ModelConfig.FromJson(System.Text.Json.Nodes.JsonNode.Parse(
+            ModelTemplates.Config("llama", new ModelShape(2, 32, 4, 100)).Json.ToJsonString().Replace("\"num_key_value_heads\":4", "\"num_key_value_heads\":2"))!.AsObject());
+        using var model = ModelTemplates.CreateRandom(config, 0);
+        var shape = BlockShape.Of(model);
+        Assert.Equal(new BlockShape(32, 32, 16, 96, 3), shape);
+        Assert.Equal(32 * 32 + 2 * 32 * 16 + 32 * 32 + 3 * 32 * 96, shape.WeightMacs);
+        // a dense block is GPT-2's count
+        Assert.Equal(JacobianFlops.Useful(768, 3072, 6, 2, 76), JacobianFlops.Useful(new BlockShape(768, 768, 768, 3072, 2), 6, 2, 76));
+        Assert.Equal(32.0 * 2 * (2 * 5 * shape.WeightMacs + 8 * 5 * 9 * 32), JacobianFlops.Useful(shape, 2, 5, 9));
+    }
+
+    [Fact]
     public void ExecutedFlopsSkipOnlyTheTopBlocksZeroRows()
     {
         // one suffix token: the top block is like any other

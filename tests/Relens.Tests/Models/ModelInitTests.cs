@@ -69,8 +69,8 @@ public class ModelInitTests
     [Fact]
     public void UnsupportedArchitecturesAreNamedWithTheSupportedOnes()
     {
-        var e = Assert.Throws<RelensException>(() => ModelTemplates.Config("llama", new ModelShape(2, 32, 4, 100)));
-        Assert.Contains("'llama'", e.Message);
+        var e = Assert.Throws<RelensException>(() => ModelTemplates.Config("mistral", new ModelShape(2, 32, 4, 100)));
+        Assert.Contains("'mistral'", e.Message);
         Assert.Contains("supported: ", e.Message);
         Assert.All(ModelTemplates.SupportedArchitectures, a => Assert.Contains(a, e.Message));
         Assert.Throws<RelensException>(() => ModelTemplates.Config("gpt2", new ModelShape(2, 30, 4, 100))); // 30 % 4 ≠ 0

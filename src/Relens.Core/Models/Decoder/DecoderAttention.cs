@@ -57,24 +57,32 @@ public sealed class DecoderAttention : nn.Module
         RegisterComponents();
     }
 
+    // what the Jacobian tapes (Lre/) mirror
+    internal RotaryEmbedding Rotary => _rotary;
+    internal double Scale => _scale;
+    internal int? Window => _window;
+
+    /// <summary>q, k and v projections [out, in] (views of Phi-3's fused qkv_proj rows).</summary>
+    internal (Tensor Q, Tensor K, Tensor V) Weights()
+    {
+        if (qkv_proj is null) return (q_proj!.Weight(), k_proj!.Weight(), v_proj!.Weight());
+        var w = qkv_proj.Weight();
+        return (w.narrow(0, 0, _qWidth), w.narrow(0, _qWidth, _kvWidth), w.narrow(0, _qWidth + _kvWidth, _kvWidth));
+    }
+
+    /// <summary>q, k and v for the input <paramref name="x"/>, before heads are split (the forward pass's projections).</summary>
+    internal (Tensor Q, Tensor K, Tensor V) Project(Tensor x)
+    {
+        if (qkv_proj is null) return (q_proj!.forward(x), k_proj!.forward(x), v_proj!.forward(x));
+        var qkv = qkv_proj.forward(x);
+        return (qkv.narrow(-1, 0, _qWidth), qkv.narrow(-1, _qWidth, _kvWidth), qkv.narrow(-1, _qWidth + _kvWidth, _kvWidth));
+    }
+
     // [B, T, d] → [B, T, d]
     public Tensor Forward(Tensor x, AttentionContext ctx)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor q, k, v;
-        if (qkv_proj is not null)
-        {
-            var qkv = qkv_proj.forward(x);
-            q = qkv.narrow(-1, 0, _qWidth);
-            k = qkv.narrow(-1, _qWidth, _kvWidth);
-            v = qkv.narrow(-1, _qWidth + _kvWidth, _kvWidth);
-        }
-        else
-        {
-            q = q_proj!.forward(x);
-            k = k_proj!.forward(x);
-            v = v_proj!.forward(x);
-        }
+        var (q, k, v) = Project(x);
         if (_qkNorm == QkNorm.WholeProjection) { q = q_norm!.forward(q); k = k_norm!.forward(k); }
         q = AttentionKernel.SplitHeads(q, _heads);                           // [B, H, T, hd]
         k = AttentionKernel.SplitHeads(k, _kvHeads);                         // [B, Hkv, T, hd]

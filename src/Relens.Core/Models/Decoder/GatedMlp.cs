@@ -36,22 +36,29 @@ public sealed class GatedMlp : nn.Module<Tensor, Tensor>
     // [B, T, d] → [B, T, d]
     public override Tensor forward(Tensor x) => Forward(x, null);
 
+    internal Func<Tensor, Tensor> Activation => _act;
+
+    /// <summary>gate and up projections [out, in] (views of Phi-3's fused gate_up_proj rows), for the Jacobian tapes.</summary>
+    internal (Tensor Gate, Tensor Up) Weights()
+    {
+        if (gate_up_proj is null) return (gate_proj!.Weight(), up_proj!.Weight());
+        var w = gate_up_proj.Weight();
+        return (w.narrow(0, 0, _inner), w.narrow(0, _inner, _inner));
+    }
+
+    /// <summary>gate(x) and up(x), as the forward pass computes them.</summary>
+    internal (Tensor Gate, Tensor Up) Project(Tensor x)
+    {
+        if (gate_up_proj is null) return (gate_proj!.forward(x), up_proj!.forward(x));
+        var both = gate_up_proj.forward(x);
+        return (both.narrow(-1, 0, _inner), both.narrow(-1, _inner, _inner));
+    }
+
     /// <param name="post">The gated hidden activation's hook (blocks.ℓ.mlp.hook_post: the keys of a rank-one edit), if any.</param>
     public Tensor Forward(Tensor x, HookPoint? post)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor gate, up;
-        if (gate_up_proj is not null)
-        {
-            var both = gate_up_proj.forward(x);
-            gate = both.narrow(-1, 0, _inner);
-            up = both.narrow(-1, _inner, _inner);
-        }
-        else
-        {
-            gate = gate_proj!.forward(x);
-            up = up_proj!.forward(x);
-        }
+        var (gate, up) = Project(x);
         var hidden = _act(gate) * up;
         return down_proj.forward(post is null ? hidden : post.Run(hidden)).MoveToOuterDisposeScope();
     }

@@ -114,6 +114,10 @@ public sealed class GptJAttention : nn.Module
         RegisterComponents();
     }
 
+    // what the Jacobian tapes (Lre/) mirror
+    internal RotaryEmbedding Rotary => _rotary;
+    internal double Scale => _scale;
+
     // [B, T, d] → [B, T, d]
     public Tensor Forward(Tensor x, AttentionContext ctx)
     {

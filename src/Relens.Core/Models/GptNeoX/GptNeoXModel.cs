@@ -122,16 +122,34 @@ public sealed class GptNeoXAttention : nn.Module
         RegisterComponents();
     }
 
+    // what the Jacobian tapes (Lre/) mirror
+    internal RotaryEmbedding Rotary => _rotary;
+    internal double Scale => _scale;
+
+    /// <summary>q, k, v [B, H, T, hd] of <paramref name="x"/> [B, T, d] (views of the fused projection), before rotary.</summary>
+    internal (Tensor Q, Tensor K, Tensor V) Heads(Tensor x)
+    {
+        long b = x.shape[0], t = x.shape[1];
+        // the fused projection is laid out head by head: [heads × (q, k, v) × head_size]
+        var qkv = query_key_value.forward(x).view(b, t, _heads, 3 * _headSize);     // [B, T, H, 3·hd]
+        return (qkv.narrow(-1, 0, _headSize).permute(0, 2, 1, 3),                    // [B, H, T, hd]
+            qkv.narrow(-1, _headSize, _headSize).permute(0, 2, 1, 3),
+            qkv.narrow(-1, 2 * _headSize, _headSize).permute(0, 2, 1, 3));
+    }
+
+    /// <summary>The q, k and v rows of query_key_value, each [d, d] (copies: the fused rows interleave per head).</summary>
+    internal (Tensor Q, Tensor K, Tensor V) Weights()
+    {
+        long d = _heads * _headSize;
+        var w = query_key_value.Weight().view(_heads, 3, _headSize, -1);
+        return (w.select(1, 0).reshape(d, -1), w.select(1, 1).reshape(d, -1), w.select(1, 2).reshape(d, -1));
+    }
+
     // [B, T, d] → [B, T, d]
     public Tensor Forward(Tensor x, AttentionContext ctx)
     {
         using var scope = torch.NewDisposeScope();
-        long b = x.shape[0], t = x.shape[1];
-        // the fused projection is laid out head by head: [heads × (q, k, v) × head_size]
-        var qkv = query_key_value.forward(x).view(b, t, _heads, 3 * _headSize);     // [B, T, H, 3·hd]
-        var q = qkv.narrow(-1, 0, _headSize).permute(0, 2, 1, 3);                   // [B, H, T, hd]
-        var k = qkv.narrow(-1, _headSize, _headSize).permute(0, 2, 1, 3);
-        var v = qkv.narrow(-1, 2 * _headSize, _headSize).permute(0, 2, 1, 3);
+        var (q, k, v) = Heads(x);
         // HF's NeoX rotary tables are float32, so q and k stay float32 into the scores, whatever the weights' dtype.
         (q, k) = _rotary.Apply(q, k, ctx.PositionIds);
         var heads = AttentionKernel.Attend(q, k, v, ctx, _layer, _scale);           // [B, T, d] in v's dtype

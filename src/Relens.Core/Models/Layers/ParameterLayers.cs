@@ -143,6 +143,8 @@ public sealed class LayerNormLayer : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => nn.functional.layer_norm(x, [weight.shape[0]], weight, bias, _eps);
+
+    internal double Eps => _eps;
 }
 
 /// <summary>How an RMSNorm applies its gain to x̂ = x / √(mean(x²) + eps).</summary>
@@ -173,6 +175,11 @@ public sealed class RmsNormLayer : nn.Module<Tensor, Tensor>
 
     /// <summary>The weight value that makes the norm a plain x̂ (what a fresh model starts with).</summary>
     public double IdentityWeight => _gain == RmsNormGain.OnePlusWeight ? 0.0 : 1.0;
+
+    internal double Eps => _eps;
+
+    /// <summary>The factor x̂ is multiplied by (w, or Gemma's 1 + w), for the Jacobian tapes.</summary>
+    internal Tensor Gain() => _gain == RmsNormGain.OnePlusWeight ? weight + 1.0 : weight.alias();
 
     public override Tensor forward(Tensor x)
     {

@@ -128,6 +128,11 @@ public sealed class LlamaAttention : nn.Module
         RegisterComponents();
     }
 
+    // what the Jacobian tapes (Lre/) mirror
+    internal RotaryEmbedding Rotary => _rotary;
+    internal double Scale => _scale;
+    internal int? Window => _slidingWindow;
+
     // [B, T, d] → [B, T, d]
     public Tensor Forward(Tensor x, AttentionContext ctx)
     {
@@ -164,6 +169,8 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 
     // [B, T, d] → [B, T, d]
     public override Tensor forward(Tensor x) => Forward(x, null);
+
+    internal Func<Tensor, Tensor> Activation => _act;
 
     /// <param name="post">The gated hidden activation's hook (blocks.ℓ.mlp.hook_post), if any.</param>
     public Tensor Forward(Tensor x, HookPoint? post)
