@@ -1,6 +1,5 @@
 using Relens.Editing;
 using Relens.Reporting.Charts;
-using Relens.Reporting.Svg;
 using SkiaSharp;
 
 namespace Relens.Cli.Output;
@@ -9,36 +8,13 @@ namespace Relens.Cli.Output;
 /// path if Skia's native library cannot be loaded here (as <see cref="TraceImage"/> does).</summary>
 public static class EditCurvesImage
 {
-    public static (string Path, bool Svg) Write(IReadOnlyList<ExperimentRow> rows, string model, string path)
-    {
-        path = Path.GetFullPath(path);
-        try
-        {
-            File.WriteAllBytes(path, Png(rows, model));
-            return (path, false);
-        }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
-        {
-            string svgPath = Path.ChangeExtension(path, ".svg");
-            File.WriteAllText(svgPath, SvgFigure.Standalone(EditCurvesChart.Svg(rows, model)));
-            return (svgPath, true);
-        }
-    }
+    public static (string Path, bool Svg) Write(IReadOnlyList<ExperimentRow> rows, string model, string path) =>
+        SkiaFigure.Write(path, () => Png(rows, model), () => EditCurvesChart.Svg(rows, model));
 
     public static byte[] Png(IReadOnlyList<ExperimentRow> rows, string model)
     {
         var (w, h) = EditCurvesChart.Size(rows);
-        using var surface = SKSurface.Create(new SKImageInfo((int)Math.Ceiling(w) * 2, (int)Math.Ceiling(h) * 2));   // 2× for sharp text
-        var canvas = surface.Canvas;
-        canvas.Scale(2);
-        canvas.Clear(SKColors.White);
-        using var typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default;
-        using var bold = SKTypeface.FromFamilyName("DejaVu Sans", SKFontStyle.Bold) ?? typeface;
-        using var paint = new SKPaint { IsAntialias = true };
-        EditCurvesChart.Draw(rows, model, new SkiaCanvas(canvas, paint, typeface, bold));
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return SkiaFigure.Png(w, h, (canvas, paint, typeface, bold) => EditCurvesChart.Draw(rows, model, new SkiaCanvas(canvas, paint, typeface, bold)));
     }
 
     private sealed class SkiaCanvas(SKCanvas canvas, SKPaint paint, SKTypeface regular, SKTypeface bold) : IPlotCanvas

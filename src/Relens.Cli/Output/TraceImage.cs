@@ -1,5 +1,4 @@
 using Relens.Reporting.Charts;
-using Relens.Reporting.Svg;
 using SkiaSharp;
 
 namespace Relens.Cli.Output;
@@ -8,36 +7,13 @@ namespace Relens.Cli.Output;
 /// the requested path if Skia's native library cannot be loaded here (as <see cref="LensImage"/> does).</summary>
 public static class TraceImage
 {
-    public static (string Path, bool Svg) Write(TraceMap map, string path)
-    {
-        path = Path.GetFullPath(path);
-        try
-        {
-            File.WriteAllBytes(path, Png(map));
-            return (path, false);
-        }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
-        {
-            string svgPath = Path.ChangeExtension(path, ".svg");
-            File.WriteAllText(svgPath, SvgFigure.Standalone(TraceHeatMap.Svg(map)));
-            return (svgPath, true);
-        }
-    }
+    public static (string Path, bool Svg) Write(TraceMap map, string path) =>
+        SkiaFigure.Write(path, () => Png(map), () => TraceHeatMap.Svg(map));
 
     public static byte[] Png(TraceMap map)
     {
         var (w, h) = TraceHeatMap.Size(map);
-        using var surface = SKSurface.Create(new SKImageInfo((int)Math.Ceiling(w) * 2, (int)Math.Ceiling(h) * 2));   // 2× for sharp text
-        var canvas = surface.Canvas;
-        canvas.Scale(2);
-        canvas.Clear(SKColors.White);
-        using var typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default;
-        using var bold = SKTypeface.FromFamilyName("DejaVu Sans", SKFontStyle.Bold) ?? typeface;
-        using var paint = new SKPaint { IsAntialias = true };
-        TraceHeatMap.Draw(map, new SkiaCanvas(canvas, paint, typeface, bold));
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return SkiaFigure.Png(w, h, (canvas, paint, typeface, bold) => TraceHeatMap.Draw(map, new SkiaCanvas(canvas, paint, typeface, bold)));
     }
 
     private sealed class SkiaCanvas(SKCanvas canvas, SKPaint paint, SKTypeface regular, SKTypeface bold) : IHeatCanvas
