@@ -14,7 +14,7 @@ public sealed class WorldCommand : ICommand
     private static readonly string[] Values =
     [
         "world", "out", "relations", "layers", "d-model", "heads", "context", "local-layers", "window", "vocab", "minutes", "steps", "seed",
-        "batch", "block", "lr", "warmup", "checkpoint-every", "lre-trials",
+        "batch", "block", "lr", "warmup", "checkpoint-every", "lre-trials", "threads",
         "icl-passes", "profile-passes", "mixed-passes", "compact-share", "people", "people-attributes",
     ];
 
@@ -35,7 +35,8 @@ public sealed class WorldCommand : ICommand
             BlockSize: a.GetInt("block", 128), BatchSize: a.GetInt("batch", 16), LearningRate: a.GetDouble("lr", 2e-3),
             WarmupSteps: a.GetInt("warmup", 30), MaxSteps: steps,
             TimeBudget: minutes > 0 ? TimeSpan.FromMinutes(minutes) : null,
-            Seed: a.GetInt("seed", 1), CheckpointEvery: a.GetInt("checkpoint-every", 200), LogEvery: 50);
+            Seed: a.GetInt("seed", 1), CheckpointEvery: a.GetInt("checkpoint-every", 200), LogEvery: 50,
+            Threads: a.GetInt("threads", 2));
         var d = DefaultModel.Shape;
         var shape = new WorldModelShape(a.GetInt("layers", d.Layers), a.GetInt("d-model", d.DModel), a.GetInt("heads", d.Heads),
             a.GetInt("context", d.Context), LocalLayers: a.GetInt("local-layers", d.LocalLayers), Window: a.GetInt("window", d.Window));
@@ -43,6 +44,8 @@ public sealed class WorldCommand : ICommand
         var settings = new WorldBuildSettings(spec, relations, shape, training, a.GetInt("vocab", 4096));
 
         Runs.OutputFolderCheck.Check(outDir, resume: true);
+        if (training.Threads < 1) throw new RelensException($"--threads {training.Threads}: give at least 1");
+        TorchSharp.torch.set_num_threads(training.Threads);
         if (!a.Flag("eval-only")) WorldBuild.Train(settings, outDir, Console.WriteLine);
         if (a.Flag("no-eval")) return 0;
         var corpus = WorldCorpus.Build(spec, relations);
@@ -55,7 +58,7 @@ public sealed class WorldCommand : ICommand
 
     /// <summary>Options that change what model is made: with any of them the user cache (what `relens run` reuses)
     /// is not the place for the result, so --out is required.</summary>
-    private static readonly string[] RecipeOptions = Values.Except(["world", "out", "relations", "seed", "lre-trials", "checkpoint-every"]).ToArray();
+    private static readonly string[] RecipeOptions = Values.Except(["world", "out", "relations", "seed", "lre-trials", "checkpoint-every", "threads"]).ToArray();
 
     /// <summary>Without --out: the preset's folder in the user cache, keyed by world, seed and format version
     /// (for the default world, the folder `relens run` uses).</summary>

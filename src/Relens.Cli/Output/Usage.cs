@@ -44,12 +44,13 @@ public static class Usage
     public const string World = """
         relens world train [--world default|full|tiny] [--seed S] [--out DIR] [--minutes M | --steps N]
                            [--layers L --d-model D --heads H] [--local-layers K --window W] [--no-eval | --eval-only]
-                           [--no-probe] [--lre-trials K]
+                           [--no-probe] [--lre-trials K] [--threads 2]
 
         Makes a world's text, fits its BPE, trains a small model from scratch (resumable), saves it as a Hugging Face
         folder and measures what it knows into accuracy.json. Defaults: the default world's recipe, a 6 × 256 GPT-Neo
         with blocks 0–2 local (--local-layers 3 --window 1), 2,000 steps cut to fit 30 minutes; --local-layers 0 trains
-        the earlier GPT-2 default (R1). See docs/WORLD.md.
+        the earlier GPT-2 default (R1). --threads: libtorch's threads for training and measuring (1 lets two
+        trainings share a 2-core machine). See docs/WORLD.md.
         """;
 
     public const string ModelInit = """
