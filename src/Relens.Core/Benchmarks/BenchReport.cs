@@ -17,11 +17,15 @@ public sealed record BenchSettings
     public int SweepRepeats { get; init; } = 3;
     /// <summary>Seconds of matmul timing before and after each phase.</summary>
     public double YardstickSeconds { get; init; } = 1.0;
+    /// <summary>Also time the LRE with one prompt per backward call (no stacking of prompts' cotangents), for the gain.</summary>
+    public bool CompareStacking { get; init; } = true;
 }
 
 /// <summary>One timed phase (<paramref name="Runs"/> runs of the same work; times and FLOPs are totals) with the
-/// matmul rate measured right before and after it (mean of the two).</summary>
-public sealed record Phase(string Name, Timing Time, double MatmulWall, double MatmulCpu, double UsefulFlops = 0, double ExecutedFlops = 0, int Runs = 1)
+/// matmul rate measured right before and after it (mean of the two). An LRE phase also carries its estimator's
+/// Jacobian timing (<paramref name="Jacobian"/>).</summary>
+public sealed record Phase(string Name, Timing Time, double MatmulWall, double MatmulCpu, double UsefulFlops = 0, double ExecutedFlops = 0, int Runs = 1,
+    JacobianTiming? Jacobian = null)
 {
     public double WallPerRun => Time.WallSeconds / Runs;
     public double CpuPerRun => Time.CpuSeconds / Runs;
@@ -30,6 +34,14 @@ public sealed record Phase(string Name, Timing Time, double MatmulWall, double M
     public double WallRatio => UsefulFlops / Time.WallSeconds / 1e9 / MatmulWall;
     public double CpuRatio => UsefulFlops / Time.CpuSeconds / 1e9 / MatmulCpu;
     public double ExecutedWallRatio => ExecutedFlops / Time.WallSeconds / 1e9 / MatmulWall;
+}
+
+/// <summary>The Jacobian phase of an LRE as its estimator timed it: the tape-recording forward pass plus the backward
+/// sweeps (wall), their process CPU seconds, and the forward pass alone (wall).</summary>
+public sealed record JacobianTiming(double WallSeconds, double CpuSeconds, double ForwardWallSeconds)
+{
+    public static JacobianTiming Of(IReadOnlyDictionary<string, double> timing) =>
+        new(timing["forward"] + timing["jacobian_pass"], timing["jacobian_pass_cpu"], timing["forward"]);
 }
 
 /// <param name="LreJacobianWallSeconds">The estimator's Jacobian phase (all n prompts: batched forward pass and VJPs).</param>

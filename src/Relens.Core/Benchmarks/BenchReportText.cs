@@ -32,6 +32,17 @@ public static class BenchReportText
             jacRate / lre.MatmulWall, lre.MatmulWall, jacCpuRate / lre.MatmulCpu, lre.MatmulCpu));
         Line(string.Format(c, "    executed FLOP        {0:E3} (the top block multiplies one row, not T) → {1:P0} of matmul by wall clock",
             lre.ExecutedFlops, lre.ExecutedFlops / r.LreJacobianWallSeconds / 1e9 / lre.MatmulWall));
+        if (lre.Jacobian is { } j)
+            Line(string.Format(c, "    forward / backward   {0:F2} s / {1:F2} s wall (tape-recording forward pass / VJPs)", j.ForwardWallSeconds, j.WallSeconds - j.ForwardWallSeconds));
+        if (r.Phases.FirstOrDefault(p => p.Name == LreBenchmark.LreOnePromptPerCall) is { Jacobian: { } alone } perCall)
+        {
+            double wallRate = perCall.UsefulFlops / alone.WallSeconds / 1e9, cpuRate = perCall.UsefulFlops / alone.CpuSeconds / 1e9;
+            Line($"LRE, one prompt per call {Time(perCall)}, {Mem(perCall)}");
+            Line(string.Format(c, "  Jacobian phase         {0:F2} s wall / {1:F2} s cpu (forward {2:F2} s) → {3:P0} of the matmul rate by wall clock ({4:F1} GFLOP/s), {5:P0} per cpu-second ({6:F1} GFLOP/cpu-s)",
+                alone.WallSeconds, alone.CpuSeconds, alone.ForwardWallSeconds, wallRate / perCall.MatmulWall, perCall.MatmulWall, cpuRate / perCall.MatmulCpu, perCall.MatmulCpu));
+            Line(string.Format(c, "  stacking speed-up      {0:F2}× wall, {1:F2}× cpu (Jacobian phase: prompts' cotangents stacked / one prompt per call)",
+                alone.WallSeconds / r.LreJacobianWallSeconds, alone.CpuSeconds / r.LreJacobianCpuSeconds));
+        }
         var one = r[LreBenchmark.SweepOne];
         var all = r[LreBenchmark.SweepAll];
         Line($"Jacobians, one prompt    middle layer {Time(one)} ({one.WallRatio:P0} of matmul), {Mem(one)}");

@@ -5,16 +5,18 @@ using static TorchSharp.torch;
 namespace Relens.Lre;
 
 /// <summary>
-/// Scaled dot-product attention (as <see cref="AttentionKernel.Attend"/>) of one prompt's suffix, with its VJP for
-/// B cotangents. Queries, keys, values and probabilities are those of the single forward pass, so the
-/// cotangents fold into the rows of per-head matmuls — [H, B·t, hd] × [H, hd, S] — instead of B·H tiny
-/// products. Only the suffix's keys and values get cotangents (earlier positions are constants).
+/// Scaled dot-product attention (as <see cref="AttentionKernel.Attend"/>) of the suffixes of a group of P prompts
+/// (<see cref="TapeGroup"/>), with its VJP for B cotangents per prompt. Queries, keys, values and probabilities are
+/// those of the single forward pass, so the cotangents fold into the rows of per-head-and-prompt matmuls —
+/// [H·P, B·t, hd] × [H·P, hd, S] — instead of B·H tiny products. Only the suffix's keys and values get cotangents
+/// (earlier positions are constants).
 /// </summary>
 internal sealed class AttentionTape
 {
-    // suffix queries [H, T, hd] and all keys [H, S, hd], both times the score scale; all values [H, S, hd];
-    // suffix probabilities [H, T, S]; all in the softmax dtype.
-    // The suffix is the last T of the S key positions.
+    // suffix queries [H, P, T, hd] and all keys [H, P, S, hd], both times the score scale; all values [H, P, S, hd];
+    // suffix probabilities [H, P, T, S]; all in the softmax dtype. Heads lead, then prompts, so that cotangents of
+    // the heads' matmuls [H·P, B·t, hd] are [P·B, t, H, hd] as views.
+    // The suffix is the last T of the S key positions (the same S for every prompt of the padded batch).
     private readonly Tensor _q, _k, _v, _probs;
     private readonly long _kvHeads;
 
@@ -24,10 +26,11 @@ internal sealed class AttentionTape
     }
 
     /// <summary>Mirrors AttentionKernel.Attend op for op (so outputs are identical) for q [P, H, N, hd], k, v
-    /// [P, Hkv, N, hd]; <paramref name="output"/> is [P, N, H·hd]. Prompt p's tape keeps the queries and probabilities
-    /// of positions <paramref name="from"/>[p]..N−1 (its suffix; null where that is empty) and all keys and values
-    /// (padding keys have probability 0, so they never receive a cotangent).</summary>
-    public static AttentionTape?[] Record(Tensor q, Tensor k, Tensor v, AttentionContext ctx, int layer, double scale, long[] from, out Tensor output)
+    /// [P, Hkv, N, hd]; <paramref name="output"/> is [P, N, H·hd]. Each group's tape keeps the queries and probabilities
+    /// of its suffix positions and all keys and values (padding keys have probability 0, so they never receive a
+    /// cotangent).</summary>
+    public static AttentionTape[] Record(Tensor q, Tensor k, Tensor v, AttentionContext ctx, int layer, double scale,
+        IReadOnlyList<TapeGroup> groups, out Tensor output)
     {
         using var scope = torch.NewDisposeScope();
         if (ctx.Past is not null) throw new ArgumentException("attention tapes record whole prompts (no KV cache)");
@@ -48,9 +51,15 @@ internal sealed class AttentionTape
         var v32 = v.to(softmaxType);
         // The score scale is folded into the saved queries and keys: each of their cotangents carries it once.
         // Copies, not views: a view would keep the whole batch's q|k|v and probabilities alive.
-        return from.Select((f, p) => f == n ? null : new AttentionTape(
-            (q32[p].narrow(1, f, n - f) * scale).MoveToOuterDisposeScope(), (k32[p] * scale).MoveToOuterDisposeScope(),
-            v32[p].clone().MoveToOuterDisposeScope(), probs[p].narrow(1, f, n - f).clone().MoveToOuterDisposeScope(), kvHeads)).ToArray();
+        static Tensor HeadsFirst(Tensor x)
+        {
+            var heads = x.transpose(0, 1);
+            var copy = torch.empty(heads.shape, dtype: heads.dtype, device: heads.device); // contiguous() may alias (P = 1)
+            copy.copy_(heads);
+            return copy.MoveToOuterDisposeScope();
+        }
+        return groups.Select(g => new AttentionTape(HeadsFirst(g.Suffix(q32, 2) * scale), HeadsFirst(g.Prompts(k32) * scale),
+            HeadsFirst(g.Prompts(v32)), HeadsFirst(g.Suffix(probs, 2)), kvHeads)).ToArray();
     }
 
     /// <summary>Hands the recorded tensors to the caller's outer dispose scope.</summary>
@@ -61,32 +70,34 @@ internal sealed class AttentionTape
     }
 
     /// <summary>
-    /// <paramref name="gOut"/> [B, t, H·hd]: cotangents of the last t queries' outputs. Returns, in the model
-    /// dtype and [B, positions, heads, hd] layout (views, copy them where needed): the query cotangents of those
+    /// <paramref name="gOut"/> [P·B, t, H·hd]: cotangents of the last t queries' outputs, prompt-major. Returns, in the
+    /// model dtype and [P·B, positions, heads, hd] layout (views, copy them where needed): the query cotangents of those
     /// t positions, and the key and value cotangents of all T suffix positions (Hkv heads).
     /// </summary>
     public (Tensor Q, Tensor K, Tensor V) Backward(Tensor gOut)
     {
         using var scope = torch.NewDisposeScope();
-        long b = gOut.shape[0], t = gOut.shape[1], heads = _q.shape[0], T = _q.shape[1], hd = _q.shape[2], S = _k.shape[1];
+        long heads = _q.shape[0], prompts = _q.shape[1], T = _q.shape[2], hd = _q.shape[3], S = _k.shape[2];
+        long rows = gOut.shape[0], b = rows / prompts, t = gOut.shape[1], hp = heads * prompts;
         var dtype = gOut.dtype;
-        // [H, B, t, hd]: heads first, so each head's cotangents are the rows of one matmul
-        var go = gOut.to(_q.dtype).view(b, t, heads, hd).permute(2, 0, 1, 3).contiguous();
-        var probs = _probs.narrow(1, T - t, t).unsqueeze(1);                                    // [H, 1, t, S]
-        var gp = torch.matmul(go.view(heads, b * t, hd), _v.transpose(1, 2)).view(heads, b, t, S);
+        // [H, P, B, t, hd]: heads and prompts first, so each (head, prompt)'s cotangents are the rows of one matmul
+        var go = gOut.to(_q.dtype).view(prompts, b, t, heads, hd).permute(3, 0, 1, 2, 4).contiguous();
+        var probs = _probs.narrow(2, T - t, t).unsqueeze(2);                                     // [H, P, 1, t, S]
+        var gp = torch.matmul(go.view(hp, b * t, hd), _v.view(hp, S, hd).transpose(1, 2)).view(heads, prompts, b, t, S);
         // softmax VJP: p ⊙ (g − Σ g·p) = p⊙g − p·Σ(p⊙g), in place
         gp.mul_(probs);
         var gs = gp.addcmul_(probs, gp.sum([-1], keepdim: true), -1.0);
-        var gq = torch.matmul(gs.view(heads, b * t, S), _k).view(heads, b, t, hd);
+        var gq = torch.matmul(gs.view(hp, b * t, S), _k.view(hp, S, hd)).view(heads, rows, t, hd);
         // keys of the suffix: Σ over the t queries of gs · q
-        var gsNew = gs.narrow(3, S - T, T).transpose(2, 3).reshape(heads, b * T, t);
-        var gk = torch.matmul(gsNew, _q.narrow(1, T - t, t)).view(heads, b, T, hd);
+        var gsNew = gs.narrow(4, S - T, T).transpose(3, 4).reshape(hp, b * T, t);
+        var gk = torch.matmul(gsNew, _q.narrow(2, T - t, t).reshape(hp, t, hd)).view(heads, rows, T, hd);
         // values of the suffix: Σ over the t queries of p · g_out, with B·hd as the matmul's columns
-        var goCols = go.permute(0, 2, 1, 3).reshape(heads, t, b * hd);
-        var gv = torch.matmul(_probs.narrow(1, T - t, t).narrow(2, S - T, T).transpose(1, 2), goCols).view(heads, T, b, hd);
+        var goCols = go.permute(0, 1, 3, 2, 4).reshape(hp, t, b * hd);
+        var probsNew = _probs.narrow(2, T - t, t).narrow(3, S - T, T).transpose(2, 3).reshape(hp, T, t);
+        var gv = torch.matmul(probsNew, goCols).view(heads, prompts, T, b, hd).permute(1, 3, 2, 0, 4).reshape(rows, T, heads, hd);
         var q = gq.permute(1, 2, 0, 3);
         var k = GroupSum(gk.permute(1, 2, 0, 3));
-        var v = GroupSum(gv.permute(2, 1, 0, 3));
+        var v = GroupSum(gv);
         return (q.to(dtype).MoveToOuterDisposeScope(), k.to(dtype).MoveToOuterDisposeScope(), v.to(dtype).MoveToOuterDisposeScope());
     }
 

@@ -7,24 +7,22 @@ namespace Relens.Lre;
 internal sealed class GatedTape
 {
     private readonly ActivationTape _slope;
-    private readonly Tensor _activated, _up; // [1, T, k]: act(gate) and up at the suffix positions
+    private readonly Tensor _activated, _up; // [P, T, k]: act(gate) and up at the suffix positions of a group's P prompts
 
     private GatedTape(ActivationTape slope, Tensor activated, Tensor up)
     {
         _slope = slope; _activated = activated; _up = up;
     }
 
-    /// <summary>gate and up [P, N, k] → <paramref name="hidden"/> = act(gate) ⊙ up as the model computes it; per prompt
-    /// a tape of positions <paramref name="from"/>[p]..N−1 (null where that is empty).</summary>
-    public static GatedTape?[] Record(Func<Tensor, Tensor> activation, Tensor gate, Tensor up, long[] from, out Tensor hidden)
+    /// <summary>gate and up [P, N, k] → <paramref name="hidden"/> = act(gate) ⊙ up as the model computes it; a tape of
+    /// each group's suffix positions.</summary>
+    public static GatedTape[] Record(Func<Tensor, Tensor> activation, Tensor gate, Tensor up, IReadOnlyList<TapeGroup> groups, out Tensor hidden)
     {
         using var scope = torch.NewDisposeScope();
-        long n = gate.shape[1];
-        var slopes = ActivationTape.Record(activation, gate, from, out var activated);
+        var slopes = ActivationTape.Record(activation, gate, groups, out var activated);
         hidden = (activated * up).MoveToOuterDisposeScope();
-        return from.Select((f, p) => f == n ? null : new GatedTape(slopes[p]!.MoveToOuterDisposeScope(),
-            activated[p].narrow(0, f, n - f).unsqueeze(0).clone().MoveToOuterDisposeScope(),
-            up[p].narrow(0, f, n - f).unsqueeze(0).clone().MoveToOuterDisposeScope())).ToArray();
+        return groups.Select((g, i) => new GatedTape(slopes[i].MoveToOuterDisposeScope(),
+            g.Suffix(activated).clone().MoveToOuterDisposeScope(), g.Suffix(up).clone().MoveToOuterDisposeScope())).ToArray();
     }
 
     public GatedTape MoveToOuterDisposeScope()
@@ -35,11 +33,13 @@ internal sealed class GatedTape
         return this;
     }
 
-    /// <summary>g [B, t, k] for the last t positions → the gate's and up's cotangents; g is overwritten (it becomes the gate's).</summary>
+    /// <summary>g [P·B, t, k] for the last t positions → the gate's and up's cotangents; g is overwritten (it becomes the gate's).</summary>
     public (Tensor Gate, Tensor Up) BackwardInPlace(Tensor g)
     {
-        long T = _up.shape[1], t = g.shape[1];
-        var gUp = g * _activated.narrow(1, T - t, t);
-        return (_slope.BackwardInPlace(g.mul_(_up.narrow(1, T - t, t))), gUp);
+        long prompts = _up.shape[0], T = _up.shape[1], t = g.shape[1], k = g.shape[2];
+        var g4 = g.view(prompts, -1, t, k);                                             // a view: updates g
+        var gUp = (g4 * _activated.narrow(1, T - t, t).unsqueeze(1)).view(g.shape);
+        g4.mul_(_up.narrow(1, T - t, t).unsqueeze(1));
+        return (_slope.BackwardInPlace(g), gUp);
     }
 }

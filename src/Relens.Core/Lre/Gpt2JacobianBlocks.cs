@@ -17,7 +17,7 @@ internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
         _activation = Activations.Get(model.Config.ActivationFunction, "config.json");
     }
 
-    public IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output)
+    public IBlockTape[] Record(int layer, Tensor x, AttentionContext ctx, IReadOnlyList<TapeGroup> groups, out Tensor output)
     {
         using var scope = torch.NewDisposeScope();
         var c = _model.Config;
@@ -28,16 +28,16 @@ internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
 
         var qkv = block.attn.c_attn.forward(block.ln_1.forward(x)).chunk(3, -1);
         var attention = AttentionTape.Record(AttentionKernel.SplitHeads(qkv[0], c.NHead), AttentionKernel.SplitHeads(qkv[1], c.NHead),
-            AttentionKernel.SplitHeads(qkv[2], c.NHead), ctx, layer, scale, from, out var attended);
+            AttentionKernel.SplitHeads(qkv[2], c.NHead), ctx, layer, scale, groups, out var attended);
         var mid = x + block.attn.c_proj.forward(attended);
-        var mlp = ActivationTape.Record(_activation, block.mlp.c_fc.forward(block.ln_2.forward(mid)), from, out var activated);
+        var mlp = ActivationTape.Record(_activation, block.mlp.c_fc.forward(block.ln_2.forward(mid)), groups, out var activated);
         output = (mid + block.mlp.c_proj.forward(activated)).MoveToOuterDisposeScope();
         // the tapes' tensors belong to this scope: hand them to the caller's with the output
-        return from.Select((f, p) => f == n ? null : (IBlockTape)new Tape(block,
-            NormTape.LayerNorm(x[p].narrow(0, f, n - f).unsqueeze(0), block.ln_1.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
-            attention[p]!.MoveToOuterDisposeScope(),
-            NormTape.LayerNorm(mid[p].narrow(0, f, n - f).unsqueeze(0), block.ln_2.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
-            mlp[p]!.MoveToOuterDisposeScope(), n - f)).ToArray();
+        return groups.Select((g, i) => (IBlockTape)new Tape(block,
+            NormTape.LayerNorm(g.Suffix(x), block.ln_1.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            attention[i].MoveToOuterDisposeScope(),
+            NormTape.LayerNorm(g.Suffix(mid), block.ln_2.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            mlp[i].MoveToOuterDisposeScope(), g.Tokens(n))).ToArray();
     }
 
     private sealed class Tape(Gpt2Block block, NormTape ln1, AttentionTape attention, NormTape ln2, ActivationTape mlp, long tokens) : IBlockTape

@@ -11,7 +11,7 @@ internal sealed class GptJJacobianBlocks(GptJModel model) : IJacobianBlocks
 {
     private readonly Func<Tensor, Tensor> _activation = Activations.Get(model.Config.ActivationFunction, "config.json");
 
-    public IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output)
+    public IBlockTape[] Record(int layer, Tensor x, AttentionContext ctx, IReadOnlyList<TapeGroup> groups, out Tensor output)
     {
         using var scope = torch.NewDisposeScope();
         var block = model.transformer.h[layer];
@@ -20,12 +20,12 @@ internal sealed class GptJJacobianBlocks(GptJModel model) : IJacobianBlocks
         var normed = block.ln_1.forward(x);
         var attention = RotaryAttentionTape.Record(attn.Rotary, false, AttentionKernel.SplitHeads(attn.q_proj.forward(normed), heads),
             AttentionKernel.SplitHeads(attn.k_proj.forward(normed), heads), AttentionKernel.SplitHeads(attn.v_proj.forward(normed), heads),
-            ctx, layer, attn.Scale, from, out var attended);
-        var mlp = ActivationTape.Record(_activation, block.mlp.fc_in.forward(normed), from, out var activated);
+            ctx, layer, attn.Scale, groups, out var attended);
+        var mlp = ActivationTape.Record(_activation, block.mlp.fc_in.forward(normed), groups, out var activated);
         output = (attn.out_proj.forward(attended) + block.mlp.fc_out.forward(activated) + x).MoveToOuterDisposeScope(); // HF's order
-        return from.Select((f, p) => f == n ? null : (IBlockTape)new Tape(block,
-            NormTape.LayerNorm(x[p].narrow(0, f, n - f).unsqueeze(0), block.ln_1.weight, block.ln_1.Eps).MoveToOuterDisposeScope(),
-            attention[p]!.MoveToOuterDisposeScope(), mlp[p]!.MoveToOuterDisposeScope(), n - f)).ToArray();
+        return groups.Select((g, i) => (IBlockTape)new Tape(block,
+            NormTape.LayerNorm(g.Suffix(x), block.ln_1.weight, block.ln_1.Eps).MoveToOuterDisposeScope(),
+            attention[i].MoveToOuterDisposeScope(), mlp[i].MoveToOuterDisposeScope(), g.Tokens(n))).ToArray();
     }
 
     private sealed class Tape(GptJBlock block, NormTape ln1, RotaryAttentionTape attention, ActivationTape mlp, long tokens) : IBlockTape

@@ -18,7 +18,7 @@ internal sealed class GptNeoJacobianBlocks : IJacobianBlocks
         _activation = Activations.Get(model.Config.ActivationFunction, "config.json");
     }
 
-    public IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output)
+    public IBlockTape[] Record(int layer, Tensor x, AttentionContext ctx, IReadOnlyList<TapeGroup> groups, out Tensor output)
     {
         using var scope = torch.NewDisposeScope();
         var c = _model.Config;
@@ -28,15 +28,15 @@ internal sealed class GptNeoJacobianBlocks : IJacobianBlocks
         var h = block.ln_1.forward(x);
         var attention = AttentionTape.Record(AttentionKernel.SplitHeads(attn.q_proj.forward(h), c.NumHeads),
             AttentionKernel.SplitHeads(attn.k_proj.forward(h), c.NumHeads), AttentionKernel.SplitHeads(attn.v_proj.forward(h), c.NumHeads),
-            attn.Windowed(ctx), layer, 1.0, from, out var attended);
+            attn.Windowed(ctx), layer, 1.0, groups, out var attended);
         var mid = x + attn.out_proj.forward(attended);
-        var mlp = ActivationTape.Record(_activation, block.mlp.c_fc.forward(block.ln_2.forward(mid)), from, out var activated);
+        var mlp = ActivationTape.Record(_activation, block.mlp.c_fc.forward(block.ln_2.forward(mid)), groups, out var activated);
         output = (mid + block.mlp.c_proj.forward(activated)).MoveToOuterDisposeScope();
-        return from.Select((f, p) => f == n ? null : (IBlockTape)new Tape(block,
-            NormTape.LayerNorm(x[p].narrow(0, f, n - f).unsqueeze(0), block.ln_1.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
-            attention[p]!.MoveToOuterDisposeScope(),
-            NormTape.LayerNorm(mid[p].narrow(0, f, n - f).unsqueeze(0), block.ln_2.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
-            mlp[p]!.MoveToOuterDisposeScope(), n - f)).ToArray();
+        return groups.Select((g, i) => (IBlockTape)new Tape(block,
+            NormTape.LayerNorm(g.Suffix(x), block.ln_1.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            attention[i].MoveToOuterDisposeScope(),
+            NormTape.LayerNorm(g.Suffix(mid), block.ln_2.weight, c.LayerNormEpsilon).MoveToOuterDisposeScope(),
+            mlp[i].MoveToOuterDisposeScope(), g.Tokens(n))).ToArray();
     }
 
     private sealed class Tape(GptNeoBlock block, NormTape ln1, AttentionTape attention, NormTape ln2, ActivationTape mlp, long tokens) : IBlockTape

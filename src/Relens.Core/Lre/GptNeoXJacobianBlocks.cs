@@ -11,7 +11,7 @@ internal sealed class GptNeoXJacobianBlocks(GptNeoXModel model) : IJacobianBlock
 {
     private readonly Func<Tensor, Tensor> _activation = Activations.Get(model.Config.HiddenAct, "config.json");
 
-    public IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output)
+    public IBlockTape[] Record(int layer, Tensor x, AttentionContext ctx, IReadOnlyList<TapeGroup> groups, out Tensor output)
     {
         using var scope = torch.NewDisposeScope();
         var block = model.gpt_neox.layers[layer];
@@ -19,18 +19,18 @@ internal sealed class GptNeoXJacobianBlocks(GptNeoXModel model) : IJacobianBlock
         bool parallel = model.Config.UseParallelResidual;
         long n = x.shape[1];
         var (q, k, v) = attn.Heads(block.input_layernorm.forward(x));
-        var attention = RotaryAttentionTape.Record(attn.Rotary, false, q, k, v, ctx, layer, attn.Scale, from, out var attended);
+        var attention = RotaryAttentionTape.Record(attn.Rotary, false, q, k, v, ctx, layer, attn.Scale, groups, out var attended);
         var attnOut = attn.dense.forward(attended);
         // the MLP's input: x itself (parallel) or the residual after attention (sequential), with HF's order of additions
         var mlpIn = parallel ? x : attnOut + x;
-        var mlp = ActivationTape.Record(_activation, block.mlp.dense_h_to_4h.forward(block.post_attention_layernorm.forward(mlpIn)), from, out var activated);
+        var mlp = ActivationTape.Record(_activation, block.mlp.dense_h_to_4h.forward(block.post_attention_layernorm.forward(mlpIn)), groups, out var activated);
         var mlpOut = block.mlp.dense_4h_to_h.forward(activated);
         output = (parallel ? mlpOut + attnOut + x : mlpOut + mlpIn).MoveToOuterDisposeScope();
-        return from.Select((f, p) => f == n ? null : (IBlockTape)new Tape(block, parallel,
-            NormTape.LayerNorm(x[p].narrow(0, f, n - f).unsqueeze(0), block.input_layernorm.weight, block.input_layernorm.Eps).MoveToOuterDisposeScope(),
-            attention[p]!.MoveToOuterDisposeScope(),
-            NormTape.LayerNorm(mlpIn[p].narrow(0, f, n - f).unsqueeze(0), block.post_attention_layernorm.weight, block.post_attention_layernorm.Eps).MoveToOuterDisposeScope(),
-            mlp[p]!.MoveToOuterDisposeScope(), n - f)).ToArray();
+        return groups.Select((g, i) => (IBlockTape)new Tape(block, parallel,
+            NormTape.LayerNorm(g.Suffix(x), block.input_layernorm.weight, block.input_layernorm.Eps).MoveToOuterDisposeScope(),
+            attention[i].MoveToOuterDisposeScope(),
+            NormTape.LayerNorm(g.Suffix(mlpIn), block.post_attention_layernorm.weight, block.post_attention_layernorm.Eps).MoveToOuterDisposeScope(),
+            mlp[i].MoveToOuterDisposeScope(), g.Tokens(n))).ToArray();
     }
 
     private sealed class Tape(GptNeoXLayer block, bool parallel, NormTape ln1, RotaryAttentionTape attention, NormTape ln2, ActivationTape mlp, long tokens) : IBlockTape

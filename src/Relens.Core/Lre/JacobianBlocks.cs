@@ -11,18 +11,19 @@ using static TorchSharp.torch;
 namespace Relens.Lre;
 
 /// <summary>
-/// What one block's vector-Jacobian product needs for one prompt, saved by a single forward pass. Because every
-/// Jacobian row linearises around the same point, the nonlinear factors (softmax, norm scales, activation
-/// slopes) are computed once and shared by all B cotangents in Backward, which is then just matmuls of
-/// [B·T, k] × [k, m] plus cheap broadcasts: no replicated forward pass, no autograd graph, no weight
-/// gradients. Tensors live in the dispose scope the tape was recorded in.
+/// What one block's vector-Jacobian product needs for one group of prompts (<see cref="TapeGroup"/>), saved by a single
+/// forward pass. Because every Jacobian row linearises around the same point, the nonlinear factors (softmax, norm
+/// scales, activation slopes) are computed once and shared by all B cotangents of a prompt in Backward, which is then
+/// just matmuls of [P·B·T, k] × [k, m] — the P prompts' rows stacked, so small models still fill the matmuls — plus
+/// cheap broadcasts: no replicated forward pass, no autograd graph, no weight gradients. Tensors live in the dispose
+/// scope the tape was recorded in.
 /// </summary>
 internal interface IBlockTape
 {
     /// <summary>
     /// Cotangents at the block output → cotangents at its input, for the T recorded (suffix) positions.
-    /// <paramref name="g"/> is [B, t, d] for the LAST t of them (the earlier ones are zero: above the last
-    /// block only the last token carries a cotangent); the result is [B, T, d].
+    /// <paramref name="g"/> is [P·B, t, d] (prompt-major: rows p·B.. are prompt p's) for the LAST t of them (the
+    /// earlier ones are zero: above the last block only the last token carries a cotangent); the result is [P·B, T, d].
     /// </summary>
     Tensor Backward(Tensor g);
 }
@@ -32,11 +33,11 @@ internal interface IJacobianBlocks
 {
     /// <summary>
     /// Runs block <paramref name="layer"/> on <paramref name="x"/> [P, N, d] — P left-padded prompts, padding and
-    /// positions in <paramref name="ctx"/> — and returns one tape per prompt p for its suffix, the positions
-    /// <paramref name="from"/>[p]..N−1 the cotangents flow through (null where <paramref name="from"/>[p] = N).
+    /// positions in <paramref name="ctx"/> — and returns one tape per group of <paramref name="groups"/> for the group's
+    /// suffix (the positions its cotangents flow through; no groups below the first block a Jacobian needs).
     /// <paramref name="output"/> is the block's output at all positions, as the model's own forward pass computes it.
     /// </summary>
-    IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output);
+    IBlockTape[] Record(int layer, Tensor x, AttentionContext ctx, IReadOnlyList<TapeGroup> groups, out Tensor output);
 
     /// <summary>Cotangent of block 0's input → cotangent of the token embedding ("emb"). GPT-2 adds
     /// positions and rotary models pass the embedding on unchanged: both are the identity.</summary>

@@ -26,5 +26,11 @@ public sealed record JacobianOptions
     /// prompts of an LRE share one pass: batch-1 passes run far below the matmul rate).</summary>
     public int RecordBatchSize { get; init; } = 16;
 
+    /// <summary>Linearized: prompts whose cotangents share one backward call (their rows stacked into one set of weight
+    /// matmuls; prompts of a recording batch with equal suffix lengths). Null: as many as keep a call near
+    /// <see cref="LinearizedJacobian.BatchedRows"/> cotangent rows and within the memory budget — several for small
+    /// models (d = 256: 8), one from d = 1025 on. 1: one prompt at a time.</summary>
+    public int? PromptsPerCall { get; init; }
+
     public static JacobianOptions Default { get; } = new();
 }

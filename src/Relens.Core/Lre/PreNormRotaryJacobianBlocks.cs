@@ -46,7 +46,7 @@ internal sealed class PreNormRotaryJacobianBlocks(Func<int, PreNormRotaryLayer> 
         }, s.NumHeads, s.NumKeyValueHeads, s.ScaleEmbedding ? Math.Sqrt(s.HiddenSize) : 1.0);
     }
 
-    public IBlockTape?[] Record(int layer, Tensor x, AttentionContext ctx, long[] from, out Tensor output)
+    public IBlockTape[] Record(int layer, Tensor x, AttentionContext ctx, IReadOnlyList<TapeGroup> groups, out Tensor output)
     {
         using var scope = torch.NewDisposeScope();
         var parts = layers(layer);
@@ -54,16 +54,16 @@ internal sealed class PreNormRotaryJacobianBlocks(Func<int, PreNormRotaryLayer> 
         var (q, k, v) = parts.Project(parts.InputNorm.forward(x));
         var attentionCtx = parts.Window is { } window ? SlidingWindow.Apply(ctx, window) : ctx;
         var attention = RotaryAttentionTape.Record(parts.Rotary, true, AttentionKernel.SplitHeads(q, heads), AttentionKernel.SplitHeads(k, kvHeads),
-            AttentionKernel.SplitHeads(v, kvHeads), attentionCtx, layer, parts.Scale, from, out var attended);
+            AttentionKernel.SplitHeads(v, kvHeads), attentionCtx, layer, parts.Scale, groups, out var attended);
         var mid = x + parts.Output.forward(attended);
         var (gate, up) = parts.GateUp(parts.PostAttentionNorm.forward(mid));
-        var mlp = GatedTape.Record(parts.Activation, gate, up, from, out var hidden);
+        var mlp = GatedTape.Record(parts.Activation, gate, up, groups, out var hidden);
         output = (mid + parts.Down.forward(hidden)).MoveToOuterDisposeScope();
-        return from.Select((f, p) => f == n ? null : (IBlockTape)new Tape(parts,
-            NormTape.RmsNorm(x[p].narrow(0, f, n - f).unsqueeze(0), parts.InputNorm.Gain(), parts.InputNorm.Eps).MoveToOuterDisposeScope(),
-            attention[p]!.MoveToOuterDisposeScope(),
-            NormTape.RmsNorm(mid[p].narrow(0, f, n - f).unsqueeze(0), parts.PostAttentionNorm.Gain(), parts.PostAttentionNorm.Eps).MoveToOuterDisposeScope(),
-            mlp[p]!.MoveToOuterDisposeScope(), n - f)).ToArray();
+        return groups.Select((g, i) => (IBlockTape)new Tape(parts,
+            NormTape.RmsNorm(g.Suffix(x), parts.InputNorm.Gain(), parts.InputNorm.Eps).MoveToOuterDisposeScope(),
+            attention[i].MoveToOuterDisposeScope(),
+            NormTape.RmsNorm(g.Suffix(mid), parts.PostAttentionNorm.Gain(), parts.PostAttentionNorm.Eps).MoveToOuterDisposeScope(),
+            mlp[i].MoveToOuterDisposeScope(), g.Tokens(n))).ToArray();
     }
 
     // Gemma scales the embedding by √d in the model's dtype: its cotangent is scaled the same way.

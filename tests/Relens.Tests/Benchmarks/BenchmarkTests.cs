@@ -60,7 +60,7 @@ public class BenchmarkTests
         using var lm = new LanguageModel(ModelTemplates.CreateRandom(config, 1), tokenizer, config, "(in memory)");
         var relation = RelationDataset.Load(TestPaths.Relations).Find("country capital city");
         var report = LreBenchmark.Run(lm, relation, new BenchSettings { Reference = true, YardstickSeconds = 0.05, MemoryBudgetBytes = 1 << 20 });
-        Assert.Equal([LreBenchmark.Lre, LreBenchmark.SweepOne, LreBenchmark.SweepAll, LreBenchmark.FaithBatched, LreBenchmark.FaithSingle, LreBenchmark.Reference],
+        Assert.Equal([LreBenchmark.Lre, LreBenchmark.LreOnePromptPerCall, LreBenchmark.SweepOne, LreBenchmark.SweepAll, LreBenchmark.FaithBatched, LreBenchmark.FaithSingle, LreBenchmark.Reference],
             report.Phases.Select(p => p.Name));
         foreach (var p in report.Phases)
         {
@@ -73,6 +73,7 @@ public class BenchmarkTests
         Assert.Contains("Jacobian phase", text);
         Assert.Contains("full sweep / one layer", text);
         Assert.Contains("batched speed-up", text);
+        Assert.Contains("stacking speed-up", text);
         Assert.Contains("linearized speed-up", text);
     }
 }

@@ -20,7 +20,7 @@ public class RotaryLinearizedJacobianTests
     private static readonly JacobianOptions Linearized = new() { Method = JacobianMethod.Linearized };
     private static readonly JacobianOptions Replicated = new() { Method = JacobianMethod.Replicated };
 
-    private static LanguageModel Load(string model, ScalarType dtype = ScalarType.Float64) => model switch
+    internal static LanguageModel Load(string model, ScalarType dtype = ScalarType.Float64) => model switch
     {
         "mistral-window" => LanguageModel.Load(ModelFolders.Rewrite("llama-tiny", "mistral-w4", editConfig: c =>
         {
@@ -81,7 +81,7 @@ public class RotaryLinearizedJacobianTests
         return lm.Model.Forward(new ForwardInput { InputIds = ids, Logits = LogitsAt.None }).LastBlockOutput.select(0, 0).select(0, -1);
     }
 
-    private static Tensor CentralDifferences(LanguageModel lm, SubjectPrompt p, LayerRef layer, Tensor h0)
+    internal static Tensor CentralDifferences(LanguageModel lm, SubjectPrompt p, LayerRef layer, Tensor h0)
     {
         long d = h0.shape[0];
         const double eps = 1e-5;

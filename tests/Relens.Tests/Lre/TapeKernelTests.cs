@@ -34,7 +34,7 @@ public class TapeKernelTests
         };
         long[] from = [3, 1]; // suffixes of 3 and 5 positions
         const double scale = 0.37;
-        var tapes = AttentionTape.Record(q, k, v, ctx, 0, scale, from, out var output);
+        var tapes = AttentionTape.Record(q, k, v, ctx, 0, scale, [new TapeGroup(0, 1, from[0]), new TapeGroup(1, 1, from[1])], out var output);
         var reference = AttentionKernel.Attend(q, k, v, ctx, 0, scale);
         Assert.True(MaxRelative(output, reference) < 1e-12);
 
@@ -44,7 +44,7 @@ public class TapeKernelTests
             foreach (long t in new[] { T, 1L }) // all suffix positions carry a cotangent, or only the last (the top block)
             {
                 var g = torch.randn(b, t, heads * hd, dtype: ScalarType.Float64);
-                var (gq, gk, gv) = tapes[p]!.Backward(g);
+                var (gq, gk, gv) = tapes[p].Backward(g);
                 for (int row = 0; row < b; row++)
                 {
                     using var rowScope = torch.NewDisposeScope();
@@ -59,6 +59,63 @@ public class TapeKernelTests
                     Assert.True(MaxRelative(gk[row], refK) < 1e-10, $"k, prompt {p}, t {t}");
                     Assert.True(MaxRelative(gv[row], refV) < 1e-10, $"v, prompt {p}, t {t}");
                 }
+            }
+        }
+    }
+
+    /// <summary>Prompts stacked into one tape (one group) give each prompt's own cotangents, rows p·B.. for prompt p.</summary>
+    [Theory]
+    [InlineData(4, 4)]
+    [InlineData(4, 1)]
+    public void AttentionVjpOfStackedPromptsEqualsEachPromptAlone(int heads, int kvHeads)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(4);
+        long prompts = 3, n = 5, hd = 3, b = 4, from = 2;
+        var q = torch.randn(prompts, heads, n, hd, dtype: ScalarType.Float64);
+        var k = torch.randn(prompts, kvHeads, n, hd, dtype: ScalarType.Float64);
+        var v = torch.randn(prompts, kvHeads, n, hd, dtype: ScalarType.Float64);
+        var padding = torch.ones(prompts, n, dtype: ScalarType.Int64);
+        var ctx = new AttentionContext
+        {
+            PositionIds = AttentionMasks.PositionIds(prompts, n, 0, padding),
+            Mask = AttentionMasks.Build(prompts, n, 0, padding, ScalarType.Float64),
+        };
+        // prompts 1 and 2 stacked; prompt 0 stays outside the group
+        var stacked = AttentionTape.Record(q, k, v, ctx, 0, 0.5, [new TapeGroup(1, 2, from)], out _)[0];
+        var alone = AttentionTape.Record(q, k, v, ctx, 0, 0.5, [new TapeGroup(1, 1, from), new TapeGroup(2, 1, from)], out _);
+        foreach (long t in new[] { n - from, 1L })
+        {
+            var g = torch.randn(2 * b, t, heads * hd, dtype: ScalarType.Float64);
+            var together = stacked.Backward(g);
+            for (int p = 0; p < 2; p++)
+            {
+                var own = alone[p].Backward(g.narrow(0, p * b, b));
+                Assert.True(MaxRelative(together.Q.narrow(0, p * b, b), own.Q) < 1e-12, $"q, prompt {p}, t {t}");
+                Assert.True(MaxRelative(together.K.narrow(0, p * b, b), own.K) < 1e-12, $"k, prompt {p}, t {t}");
+                Assert.True(MaxRelative(together.V.narrow(0, p * b, b), own.V) < 1e-12, $"v, prompt {p}, t {t}");
+            }
+        }
+    }
+
+    /// <summary>A norm tape of several prompts' rows scales each prompt's cotangents by that prompt's own statistics.</summary>
+    [Fact]
+    public void NormVjpOfStackedPromptsEqualsEachPromptAlone()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(8);
+        long tokens = 3, d = 8, b = 2;
+        var x = torch.randn(2, tokens, d, dtype: ScalarType.Float64) * 2 + 0.5;
+        var gamma = torch.randn(d, dtype: ScalarType.Float64);
+        var stacked = NormTape.LayerNorm(x, gamma, 1e-5);
+        foreach (long t in new[] { tokens, 1L })
+        {
+            var g = torch.randn(2 * b, t, d, dtype: ScalarType.Float64);
+            var together = stacked.BackwardInPlace(g.clone());
+            for (int p = 0; p < 2; p++)
+            {
+                var own = NormTape.LayerNorm(x.narrow(0, p, 1), gamma, 1e-5).BackwardInPlace(g.narrow(0, p * b, b).clone());
+                Assert.True(MaxRelative(together.narrow(0, p * b, b), own) < 1e-12, $"prompt {p}, t {t}");
             }
         }
     }
@@ -120,7 +177,7 @@ public class TapeKernelTests
         torch.manual_seed(7);
         var act = Activations.Get(name, "config.json");
         var u = torch.randn(2, 5, 6, dtype: ScalarType.Float64) * 2;
-        var tapes = ActivationTape.Record(act, u, [1, 4], out var output);
+        var tapes = ActivationTape.Record(act, u, [new TapeGroup(0, 1, 1), new TapeGroup(1, 1, 4)], out var output);
         Assert.Equal(0.0, (output - act(u)).abs().max().item<double>());
         var g = torch.randn(3, 4, 6, dtype: ScalarType.Float64);
         var result = tapes[0].BackwardInPlace(g.clone());
