@@ -89,10 +89,10 @@ public class StackedPromptJacobianTests
                 foreach (var layer in layers)
                 {
                     string where = $"{model}, prompt {i}, layer {layer}, {options.PromptsPerCall?.ToString() ?? "auto"} per call";
-                    if (alone[i][layer].abs().max().item<double>() == 0)
-                        Assert.Equal(0.0, stacked[i][layer].abs().max().item<double>()); // z cannot see h (last layer, windows)
+                    if (alone[i][layer].abs().max().item<float>() == 0)
+                        Assert.Equal(0f, stacked[i][layer].abs().max().item<float>()); // z cannot see h (last layer, windows)
                     else
-                        Assert.True(RelativeError(stacked[i][layer], alone[i][layer]) < 1e-10, $"{where}: stacked vs alone {RelativeError(stacked[i][layer], alone[i][layer]):E2}");
+                        Assert.True(RelativeError(stacked[i][layer], alone[i][layer]) < 1e-7, $"{where}: stacked vs alone {RelativeError(stacked[i][layer], alone[i][layer]):E2}");
                 }
         }
         // the middle prompt of the first group against the two independent references
@@ -101,9 +101,9 @@ public class StackedPromptJacobianTests
         {
             var reference = ReplicatedJacobian.Compute(lm.Model, prompts[1], layer, Replicated with { ChunkSize = 16 });
             string where = $"{model}, prompt 1, layer {layer}";
-            if (reference.Jacobian.abs().max().item<double>() == 0)
+            if (reference.Jacobian.abs().max().item<float>() == 0)
             {
-                Assert.Equal(0.0, stackedMiddle[layer].abs().max().item<double>());
+                Assert.Equal(0f, stackedMiddle[layer].abs().max().item<float>());
                 continue;
             }
             Assert.True(RelativeError(stackedMiddle[layer], reference.Jacobian) < 1e-6, $"{where}: stacked vs replicated {RelativeError(stackedMiddle[layer], reference.Jacobian):E2}");
