@@ -18,11 +18,13 @@ namespace Relens.Lre;
 internal static class LinearizedJacobian
 {
     /// <summary>
-    /// Cotangent rows a backward call aims at when it stacks prompts: at d = 256 one prompt's d rows × T = 2 tokens make
-    /// [512 × 256] × [256 × 1024] weight products, too small for the matmul rate; 8 prompts make them 8 times taller.
-    /// From d = 1025 on a prompt's own rows fill the matmuls and prompts are not stacked.
+    /// Whole prompts' cotangent rows (P·d) a backward call stacks at most: at d = 256 one prompt's d rows × T = 2 tokens
+    /// make [512 × 256] × [256 × 1024] weight products; 4 prompts make them 4 times taller. Not more: every
+    /// elementwise step (slopes, norms, softmax, head permutations) then streams P times larger temporaries, which
+    /// leave the caches (at P = 8, d = 256: 16 MB each), and measured no faster per CPU-second (BENCHMARKS.md).
+    /// From d = 513 on a prompt's own rows fill the matmuls and prompts are not stacked (GPT-2-small keeps its path).
     /// </summary>
-    public const int BatchedRows = 2048;
+    public const int BatchedRows = 1024;
 
     /// <summary>Calls <paramref name="consume"/>(i, result) for each prompt in order; the result's tensors are
     /// disposed when it returns.</summary>
