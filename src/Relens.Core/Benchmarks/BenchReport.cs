@@ -42,9 +42,14 @@ public sealed record JacobianTiming(double WallSeconds, double CpuSeconds, doubl
 {
     public static JacobianTiming Of(IReadOnlyDictionary<string, double> timing) =>
         new(timing["forward"] + timing["jacobian_pass"], timing["jacobian_pass_cpu"], timing["forward"]);
+
+    /// <summary>This timing added to <paramref name="other"/> (null: this alone), for phases of several LREs.</summary>
+    public JacobianTiming Plus(JacobianTiming? other) => other is null ? this
+        : new(WallSeconds + other.WallSeconds, CpuSeconds + other.CpuSeconds, ForwardWallSeconds + other.ForwardWallSeconds);
 }
 
-/// <param name="LreJacobianWallSeconds">The estimator's Jacobian phase (all n prompts: batched forward pass and VJPs).</param>
+/// <param name="LreJacobianWallSeconds">The estimator's Jacobian phase (all n prompts: batched forward pass and VJPs), summed over
+/// the LRE phase's runs (<see cref="Phase.Runs"/>), as its FLOPs are.</param>
 public sealed record BenchReport(string Model, string Setup, long StartRssBytes, IReadOnlyList<Phase> Phases,
     double LreJacobianWallSeconds, double LreJacobianCpuSeconds)
 {

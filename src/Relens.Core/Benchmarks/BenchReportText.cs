@@ -26,20 +26,21 @@ public static class BenchReportText
         Line($"LRE estimate             {Time(lre)}, {Mem(lre)}");
         double jacRate = lre.UsefulFlops / r.LreJacobianWallSeconds / 1e9;
         double jacCpuRate = lre.UsefulFlops / r.LreJacobianCpuSeconds / 1e9;
-        Line(string.Format(c, "  Jacobian phase         {0:F2} s wall / {1:F2} s cpu, {2:E3} useful FLOP → {3:F1} GFLOP/s",
-            r.LreJacobianWallSeconds, r.LreJacobianCpuSeconds, lre.UsefulFlops, jacRate));
+        Line(string.Format(c, "  Jacobian phase         {0:F3} s wall / {1:F3} s cpu, {2:E3} useful FLOP → {3:F1} GFLOP/s{4}",
+            r.LreJacobianWallSeconds / lre.Runs, r.LreJacobianCpuSeconds / lre.Runs, lre.UsefulFlops / lre.Runs, jacRate,
+            lre.Runs > 1 ? $" (per LRE, mean of {lre.Runs}; {LreBenchmark.WarmLres} untimed LREs before)" : ""));
         Line(string.Format(c, "    vs matmul            {0:P0} of the matmul rate by wall clock ({1:F1} GFLOP/s), {2:P0} per cpu-second ({3:F1} GFLOP/cpu-s)",
             jacRate / lre.MatmulWall, lre.MatmulWall, jacCpuRate / lre.MatmulCpu, lre.MatmulCpu));
         Line(string.Format(c, "    executed FLOP        {0:E3} (the top block multiplies one row, not T) → {1:P0} of matmul by wall clock",
             lre.ExecutedFlops, lre.ExecutedFlops / r.LreJacobianWallSeconds / 1e9 / lre.MatmulWall));
         if (lre.Jacobian is { } j)
-            Line(string.Format(c, "    forward / backward   {0:F2} s / {1:F2} s wall (tape-recording forward pass / VJPs)", j.ForwardWallSeconds, j.WallSeconds - j.ForwardWallSeconds));
+            Line(string.Format(c, "    forward / backward   {0:F3} s / {1:F3} s wall (tape-recording forward pass / VJPs)", j.ForwardWallSeconds / lre.Runs, (j.WallSeconds - j.ForwardWallSeconds) / lre.Runs));
         if (r.Phases.FirstOrDefault(p => p.Name == LreBenchmark.LreOnePromptPerCall) is { Jacobian: { } alone } perCall)
         {
             double wallRate = perCall.UsefulFlops / alone.WallSeconds / 1e9, cpuRate = perCall.UsefulFlops / alone.CpuSeconds / 1e9;
             Line($"LRE, one prompt per call {Time(perCall)}, {Mem(perCall)}");
-            Line(string.Format(c, "  Jacobian phase         {0:F2} s wall / {1:F2} s cpu (forward {2:F2} s) → {3:P0} of the matmul rate by wall clock ({4:F1} GFLOP/s), {5:P0} per cpu-second ({6:F1} GFLOP/cpu-s)",
-                alone.WallSeconds, alone.CpuSeconds, alone.ForwardWallSeconds, wallRate / perCall.MatmulWall, perCall.MatmulWall, cpuRate / perCall.MatmulCpu, perCall.MatmulCpu));
+            Line(string.Format(c, "  Jacobian phase         {0:F3} s wall / {1:F3} s cpu (forward {2:F3} s) → {3:P0} of the matmul rate by wall clock ({4:F1} GFLOP/s), {5:P0} per cpu-second ({6:F1} GFLOP/cpu-s)",
+                alone.WallSeconds / perCall.Runs, alone.CpuSeconds / perCall.Runs, alone.ForwardWallSeconds / perCall.Runs, wallRate / perCall.MatmulWall, perCall.MatmulWall, cpuRate / perCall.MatmulCpu, perCall.MatmulCpu));
             Line(string.Format(c, "  stacking speed-up      {0:F2}× wall, {1:F2}× cpu (Jacobian phase: prompts' cotangents stacked / one prompt per call)",
                 alone.WallSeconds / r.LreJacobianWallSeconds, alone.CpuSeconds / r.LreJacobianCpuSeconds));
         }

@@ -39,7 +39,7 @@ public static class LreBenchmark
             $"prompt lengths {prompts.Min(p => p.Tokens.Count)}–{prompts.Max(p => p.Tokens.Count)} tokens, " +
             $"suffix {prompts.Min(Suffix)}–{prompts.Max(Suffix)}";
         // the Jacobian phase as the estimator times it: the tape-recording forward pass and the backward sweeps
-        var jacobian = JacobianTiming.Of(lre.Info.TimingSeconds);
+        var jacobian = run.Phases.First(p => p.Name == Lre).Jacobian!; // totals over the phase's runs
         return new BenchReport(Describe(lm), setup, startRss, run.Phases, jacobian.WallSeconds, jacobian.CpuSeconds);
     }
 
@@ -79,13 +79,24 @@ public static class LreBenchmark
         public void LreOnePromptPerCall(Relation relation, IReadOnlyList<RelationSample> train) =>
             Lre(LreBenchmark.LreOnePromptPerCall, relation, train, _options with { PromptsPerCall = 1 }).Dispose();
 
+        /// <summary>The LRE <see cref="LreRuns"/> times in a row (a small model's LRE takes a tenth of a second, too short to
+        /// time once); FLOPs and times are totals, and the last LRE is returned.</summary>
         private LinearRelation Lre(string name, Relation relation, IReadOnlyList<RelationSample> train, JacobianOptions options)
         {
             LinearRelation? lre = null;
-            var phase = Measure(name, () => lre = LreEstimator.EstimateLayers(lm, relation.Name, relation.PromptTemplates[0], train, [layer], s.Beta, options)[0],
-                prompts.Sum(p => Useful(p, _blocks)), prompts.Sum(p => Executed(p, _blocks)));
-            Phases[^1] = phase with { Jacobian = JacobianTiming.Of(lre!.Info.TimingSeconds) };
-            return lre;
+            JacobianTiming? jacobian = null;
+            int runs = LreRuns(lm);
+            var phase = Measure(name, () =>
+            {
+                for (int i = 0; i < runs; i++)
+                {
+                    lre?.Dispose();
+                    lre = LreEstimator.EstimateLayers(lm, relation.Name, relation.PromptTemplates[0], train, [layer], s.Beta, options)[0];
+                    jacobian = JacobianTiming.Of(lre.Info.TimingSeconds).Plus(jacobian);
+                }
+            }, runs * prompts.Sum(p => Useful(p, _blocks)), runs * prompts.Sum(p => Executed(p, _blocks)));
+            Phases[^1] = phase with { Runs = runs, Jacobian = jacobian };
+            return lre!;
         }
 
         /// <summary>One prompt: all layers against the middle layer alone, alternated so both see the same load.</summary>
@@ -149,21 +160,31 @@ public static class LreBenchmark
         SubjectJacobian.ComputeAllLayers(lm.Model, prompt, [layer], new JacobianOptions { ChunkSize = lm.Model.HiddenSize });
     }
 
-    /// <summary>Up to this width a whole LRE is cheap (under a CPU-second) and is run once untimed before the timed phases.</summary>
+    /// <summary>Up to this width a whole LRE is cheap (a tenth of a second at d = 256): it is warmed up untimed and timed
+    /// as the mean of several runs.</summary>
     private const long SmallModelDim = 512;
 
+    /// <summary>Runs of the timed LRE phase: 20 for a small model, else 1.</summary>
+    private static int LreRuns(LanguageModel lm) => lm.Model.HiddenSize <= SmallModelDim ? 20 : 1;
+
     /// <summary>
-    /// A small model's LRE costs so little that the .NET runtime's tier-1 recompilation of the code it runs (background
-    /// threads, counted in the process's CPU time) was a large share of the timed phase: 0.53 vs 0.33 CPU-seconds with
-    /// tiered compilation off, at d = 256. `relens run` estimates many LREs in one process, so the timed phases should
-    /// see compiled code: one untimed LRE in each layout (stacked prompts, one prompt per call) first.
+    /// A small model's LRE costs so little that the .NET runtime's tiered recompilation of the code it runs (background
+    /// threads, counted in the process's CPU time) is a large share of the first ones. On the world model (d = 256, idle
+    /// machine) the Jacobian phase took 137–143 ms per LRE after 3 untimed LREs and 117–130 ms after 60; with the
+    /// runtime's profile-guided tiering off (DOTNET_TieredPGO=0) it reached 118–129 ms after 3. `relens run` estimates
+    /// many LREs in one process (and runs the same code in its other phases), so the timed phases should see the
+    /// steady state: <see cref="WarmLres"/> untimed LREs in each layout (stacked prompts, one prompt per call) first.
     /// </summary>
     private static void WarmLre(LanguageModel lm, Relation relation, IReadOnlyList<RelationSample> train, LayerRef layer, BenchSettings s)
     {
         var options = new JacobianOptions { MemoryBudgetBytes = s.MemoryBudgetBytes };
-        foreach (var o in new[] { options, options with { PromptsPerCall = 1 }, options })
-            LreEstimator.EstimateLayers(lm, relation.Name, relation.PromptTemplates[0], train, [layer], s.Beta, o)[0].Dispose();
+        foreach (var o in new[] { options, options with { PromptsPerCall = 1 } })
+            for (int i = 0; i < WarmLres; i++)
+                LreEstimator.EstimateLayers(lm, relation.Name, relation.PromptTemplates[0], train, [layer], s.Beta, o)[0].Dispose();
     }
+
+    /// <summary>Untimed LREs per layout before a small model's timed phases.</summary>
+    public const int WarmLres = 40;
 
     public static string Describe(LanguageModel lm)
     {

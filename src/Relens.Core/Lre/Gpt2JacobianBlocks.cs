@@ -51,26 +51,8 @@ internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
             // MLP branch, only at the t positions that carry a cotangent
             var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.Weight().t()));
             var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.Weight().t())).add_(g);
-            // attention: queries at those t positions, keys and values at all T
-            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, block.attn.c_proj.Weight().t()));
-            var w = block.attn.c_attn.Weight();                                                   // [d, 3d]: q | k | v
-            var gqkv = torch.empty(b, T, 3 * d, dtype: g.dtype);
-            gqkv.narrow(2, d, d).view(b, T, gk.shape[2], -1).copy_(gk);
-            gqkv.narrow(2, 2 * d, d).view(b, T, gv.shape[2], -1).copy_(gv);
-            Tensor gLn1;
-            if (t == T)
-            {
-                gqkv.narrow(2, 0, d).view(b, T, gq.shape[2], -1).copy_(gq);
-                gLn1 = torch.matmul(gqkv, w.t());
-            }
-            else
-            {
-                // the last block: query cotangents only at the last t positions, so skip the zero rows
-                var gqTail = gqkv.narrow(1, T - t, t).narrow(2, 0, d);
-                gqTail.view(b, t, gq.shape[2], -1).copy_(gq);
-                gLn1 = torch.matmul(gqkv.narrow(2, d, 2 * d), w.narrow(1, d, 2 * d).t());
-                gLn1.narrow(1, T - t, t).add_(torch.matmul(gqTail, w.narrow(1, 0, d).t()));
-            }
+            // attention: queries at those t positions, keys and values at all T; c_attn is [d, 3d] (q | k | v)
+            var gLn1 = AttentionTape.ToProjectionInput(attention.Backward(torch.matmul(gMid, block.attn.c_proj.Weight().t())), block.attn.c_attn.Weight().t());
             var gx = ln1.BackwardInPlace(gLn1);
             gx.narrow(1, T - t, t).add_(gMid);
             return gx.MoveToOuterDisposeScope();

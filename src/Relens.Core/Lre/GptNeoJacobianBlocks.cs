@@ -49,10 +49,9 @@ internal sealed class GptNeoJacobianBlocks : IJacobianBlocks
             var attn = block.attn.attention;
             var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.Weight()));
             var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.Weight())).add_(g);
-            var (gq, gk, gv) = attention.Backward(torch.matmul(gMid, attn.out_proj.Weight()));
             // keys and values at all T positions, queries only at the last t (the others carry no cotangent)
-            var gLn1 = torch.matmul(gk.reshape(b, T, d), attn.k_proj.Weight()).add_(torch.matmul(gv.reshape(b, T, d), attn.v_proj.Weight()));
-            gLn1.narrow(1, T - t, t).add_(torch.matmul(gq.reshape(b, t, d), attn.q_proj.Weight()));
+            var wqkv = torch.cat([attn.q_proj.Weight(), attn.k_proj.Weight(), attn.v_proj.Weight()], 0); // [3d, d]
+            var gLn1 = AttentionTape.ToProjectionInput(attention.Backward(torch.matmul(gMid, attn.out_proj.Weight())), wqkv);
             var gx = ln1.BackwardInPlace(gLn1);
             gx.narrow(1, T - t, t).add_(gMid);
             return gx.MoveToOuterDisposeScope();

@@ -29,7 +29,7 @@ public sealed record JacobianOptions
     /// <summary>Linearized: prompts whose cotangents share one backward call (their rows stacked into one set of weight
     /// matmuls; prompts of a recording batch with equal suffix lengths). Null: as many as keep a call near
     /// <see cref="LinearizedJacobian.BatchedRows"/> cotangent rows and within the memory budget — several for small
-    /// models (d = 256: 4), one from d = 513 on. 1: one prompt at a time.</summary>
+    /// models (d = 256: 8), one from d = 513 on. 1: one prompt at a time.</summary>
     public int? PromptsPerCall { get; init; }
 
     public static JacobianOptions Default { get; } = new();

@@ -19,12 +19,15 @@ internal static class LinearizedJacobian
 {
     /// <summary>
     /// Whole prompts' cotangent rows (P·d) a backward call stacks at most: at d = 256 one prompt's d rows × T = 2 tokens
-    /// make [512 × 256] × [256 × 1024] weight products; 4 prompts make them 4 times taller. Not more: every
-    /// elementwise step (slopes, norms, softmax, head permutations) then streams P times larger temporaries, which
-    /// leave the caches (at P = 8, d = 256: 16 MB each), and measured no faster per CPU-second (BENCHMARKS.md).
-    /// From d = 513 on a prompt's own rows fill the matmuls and prompts are not stacked (GPT-2-small keeps its path).
+    /// make [512 × 256] × [256 × 1024] weight products, which MKL runs at about 70 % of its 1024³ rate on this machine;
+    /// 8 prompts make them [4096 × 256] × [256 × 1024], which run at or above it. On an idle machine the steady-state
+    /// Jacobian phase of the world model's LRE went from 143 ms (one prompt per call) to 117–130 ms (8 per call).
     /// </summary>
-    public const int BatchedRows = 1024;
+    public const int BatchedRows = 2048;
+
+    /// <summary>Prompts are stacked only up to this width: from d = 513 on a prompt's own rows fill the matmuls, and
+    /// GPT-2-small and larger keep one prompt per call (stacking measured no gain there, BENCHMARKS.md).</summary>
+    public const int StackUpToDim = 512;
 
     /// <summary>Calls <paramref name="consume"/>(i, result) for each prompt in order; the result's tensors are
     /// disposed when it returns.</summary>
@@ -148,6 +151,7 @@ internal static class LinearizedJacobian
     {
         if (options.PromptsPerCall is { } fixedCount) return Math.Max(1, fixedCount);
         long d = model.HiddenSize;
+        if (d > StackUpToDim) return 1;
         long budgetRows = options.ChunkSize ?? BudgetRows(model, suffix, keys, options.MemoryBudgetBytes);
         return (int)Math.Max(1, Math.Min(BatchedRows / d, budgetRows / RowsPerPrompt(model, suffix, keys, options)));
     }
