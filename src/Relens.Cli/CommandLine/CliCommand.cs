@@ -11,12 +11,13 @@ namespace Relens.Cli.CommandLine;
 public class CliCommand : Command
 {
     private readonly List<Option> _required = [];
+    private readonly List<Option> _checked = [];
 
     public CliCommand(string name, string summary) : base(name, summary)
     {
         Validators.Add(result =>
         {
-            foreach (var option in _required)
+            foreach (var option in _checked)
                 if (result.GetResult(option) is null or { Implicit: true })
                     result.AddError($"missing required option {option.Name} {option.HelpName}".TrimEnd());
         });
@@ -30,10 +31,12 @@ public class CliCommand : Command
 
     public IReadOnlyCollection<Option> RequiredOptions => _required;
 
-    public void AddRequired(Option option)
+    /// <param name="checkWhenParsing">false when the command's action checks it itself, after checks that must come first.</param>
+    public void AddRequired(Option option, bool checkWhenParsing = true)
     {
         Add(option);
         _required.Add(option);
+        if (checkWhenParsing) _checked.Add(option);
     }
 
     /// <summary>A command made of subcommands (`relens model init|quantize`): alone, or with only options, it says which
@@ -42,8 +45,9 @@ public class CliCommand : Command
     {
         var group = new CliCommand(name, summary);
         foreach (var sub in subcommands) group.Add(sub);
-        group.SetAction(r => throw new RelensException(
-            $"give a subcommand: {string.Join(", or ", subcommands.Select(s => $"relens {name} {s.Name}"))} (add --help for its options)"));
+        Func<ParseResult, int> missing = _ => throw new RelensException(
+            $"give a subcommand: {string.Join(", or ", subcommands.Select(s => $"relens {name} {s.Name}"))} (add --help for its options)");
+        group.SetAction(missing);
         return group;
     }
 }
@@ -54,7 +58,12 @@ public static class ParseResultExtensions
     /// <summary>The option appears on the command line (not just its default).</summary>
     public static bool Given(this ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
 
-    /// <summary>The value of a required option (a parse-time check made sure it is there).</summary>
-    public static T Required<T>(this ParseResult result, Option<T> option) =>
-        result.GetValue(option) ?? throw new RelensException($"missing required option {option.Name}");
+    /// <summary>The value of a required option (usually a parse-time check made sure it is there).</summary>
+    public static T Required<T>(this ParseResult result, Option<T?> option) where T : class =>
+        result.GetValue(option) ?? throw Missing(option);
+
+    public static T Required<T>(this ParseResult result, Option<T?> option) where T : struct =>
+        result.GetValue(option) ?? throw Missing(option);
+
+    private static RelensException Missing(Option option) => new($"missing required option {option.Name} {option.HelpName}".TrimEnd());
 }

@@ -21,7 +21,7 @@ public static class HelpText
     {
         var text = new StringBuilder();
         var cli = command as CliCommand;
-        var usage = cli?.Usage is { Count: > 0 } u ? u : [DefaultUsage(command, path)];
+        IReadOnlyList<string> usage = cli?.Usage is { Count: > 0 } u ? u : [DefaultUsage(command, path)];
         foreach (var line in usage) text.AppendLine(line);
         text.AppendLine();
         foreach (var paragraph in new[] { command.Description, cli?.Details }.Where(p => !string.IsNullOrWhiteSpace(p)))
@@ -29,7 +29,7 @@ public static class HelpText
 
         var arguments = command.Arguments.Where(a => !a.Hidden).Select(a => (a.HelpName ?? a.Name.ToUpperInvariant(), a.Description ?? "")).ToList();
         if (arguments.Count > 0) Section(text, "Arguments:", arguments);
-        var required = cli?.RequiredOptions ?? [];
+        IReadOnlyCollection<Option> required = cli?.RequiredOptions ?? [];
         var options = AllOptions(command).Where(o => !o.Hidden).Select(o => (Label(o), Describe(o, required.Contains(o)))).ToList();
         if (options.Count > 0) Section(text, "Options:", options);
         var subcommands = command.Subcommands.Where(c => !c.Hidden).Select(c => (c.Name, c.Description ?? "")).ToList();

@@ -39,7 +39,7 @@ public sealed class SlurmCommand(TextWriter? output = null) : CommandBase(output
                 + "--dependency=afterok:<array id>, and prints both job ids and how to watch them. OUT is the run's --out (default relens-out). "
                 + "Logs: OUT/slurm/logs/. A failed task is re-run by submitting again: finished work is kept. See docs/CLUSTER.md.",
         };
-        submit.AddRequired(_shards);
+        submit.AddRequired(_shards, checkWhenParsing: false);   // after the words before "--": an unknown option there is the better message
         foreach (var option in new Option[] { _partition, _time, _cpus, _relens, _dryRun }) submit.Add(option);
         submit.Add(_runArgs);
         submit.SetAction(Submit);

@@ -128,7 +128,7 @@ public sealed class WorldCommand : CommandBase
                 MixedPasses = r.GetValue(_mixedPasses) ?? m.MixedPasses, CompactShare = r.GetValue(_compactShare) ?? m.CompactShare,
             },
         };
-        if (r.GetValue(_people) is > 0 and var people)
+        if (r.GetValue(_people) is int people and > 0)
         {
             var attributes = r.GetValue(_peopleAttributes) is { Length: > 0 } given ? given.ToList() : [.. PeopleAttributes];
             if (attributes.FirstOrDefault(id => spec.Relations.All(x => x.Id != id)) is { } missing)
