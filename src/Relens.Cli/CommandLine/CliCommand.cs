@@ -20,6 +20,11 @@ public class CliCommand : Command
             foreach (var option in _checked)
                 if (result.GetResult(option) is null or { Implicit: true })
                     result.AddError($"missing required option {option.Name} {option.HelpName}".TrimEnd());
+            // System.CommandLine hands a word it does not know to the command's arguments, even "--typo": call that what it is
+            if (!ArgumentsMayLookLikeOptions)
+                foreach (var argument in Arguments)
+                    if (result.GetResult(argument)?.Tokens.FirstOrDefault(t => t.Value.Length > 1 && t.Value[0] == '-') is { } token)
+                        result.AddError(ParseErrors.UnknownOption(this, token.Value));
         });
     }
 
@@ -30,6 +35,9 @@ public class CliCommand : Command
     public string? Details { get; init; }
 
     public IReadOnlyCollection<Option> RequiredOptions => _required;
+
+    /// <summary>True where the arguments are another command's options (`slurm submit -- RUN OPTIONS`).</summary>
+    public bool ArgumentsMayLookLikeOptions { get; init; }
 
     /// <param name="checkWhenParsing">false when the command's action checks it itself, after checks that must come first.</param>
     public void AddRequired(Option option, bool checkWhenParsing = true)

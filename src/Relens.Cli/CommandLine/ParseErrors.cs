@@ -28,16 +28,18 @@ public static class ParseErrors
 
     private static string Unmatched(Command command, string token)
     {
-        if (token.StartsWith('-'))
-        {
-            string name = token.Split('=', ':')[0];
-            var options = command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive)))
-                .Where(o => !o.Hidden).Select(o => o.Name);
-            return $"unknown option {name}; {Suggestion(name, options)}".TrimEnd(' ', ';');
-        }
+        if (token.StartsWith('-')) return UnknownOption(command, token);
         if (command.Subcommands.Count > 0 && command.Arguments.Count == 0)
             return $"unknown command '{token}'; {Suggestion(token, command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}".TrimEnd(' ', ';');
         return $"unexpected argument '{token}'" + (command.Arguments.Count == 0 ? " (this command takes options only; quote a value that holds spaces)" : "");
+    }
+
+    public static string UnknownOption(Command command, string token)
+    {
+        string name = token.Split('=', ':')[0];
+        var options = command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive)))
+            .Where(o => !o.Hidden).Select(o => o.Name);
+        return $"unknown option {name}; {Suggestion(name, options)}".TrimEnd(' ', ';');
     }
 
     /// <summary>"did you mean X?" for the candidates nearest to <paramref name="given"/>, or "" when none is near.</summary>
@@ -50,17 +52,18 @@ public static class ParseErrors
         return near.Count == 0 ? "" : $"did you mean {string.Join(" or ", near)}?";
     }
 
+    /// <summary>Edit distance counting a swap of neighbours as one edit ("rnu" → "run"), as typos go.</summary>
     private static int Distance(string a, string b)
     {
-        var prev = Enumerable.Range(0, b.Length + 1).ToArray();
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
-        {
-            var cur = new int[b.Length + 1];
-            cur[0] = i;
             for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            prev = cur;
-        }
-        return prev[b.Length];
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        return d[a.Length, b.Length];
     }
 }

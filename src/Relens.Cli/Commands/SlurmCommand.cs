@@ -33,6 +33,7 @@ public sealed class SlurmCommand(TextWriter? output = null) : CommandBase(output
     {
         var submit = new CliCommand("submit", "a sharded `relens run` as a Slurm job array and a merge job that waits for it")
         {
+            ArgumentsMayLookLikeOptions = true,
             Usage = ["relens slurm submit --shards N [--partition P] [--time T] [--cpus C] [--relens CMD] [--dry-run] -- RUN OPTIONS"],
             Details = "Writes OUT/slurm/shards.sbatch (a job array of N tasks; task I runs `relens run RUN OPTIONS --shard I/N --resume`) and "
                 + "OUT/slurm/merge.sbatch (`relens merge OUT`), submits the array with `sbatch --parsable`, then the merge with "
