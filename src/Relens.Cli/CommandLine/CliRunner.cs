@@ -12,7 +12,7 @@ public static class CliRunner
 {
     /// <summary>The process: every command under one root. <paramref name="beforeWork"/> runs right before a command's own
     /// work (not for help, completion or a parse error), e.g. to set the environment libtorch reads when it loads.</summary>
-    public static int Main(IReadOnlyList<string> args, IReadOnlyList<ICommand> commands, Action<ICommand> beforeWork)
+    public static int Execute(IReadOnlyList<string> args, IReadOnlyList<ICommand> commands, Action<ICommand> beforeWork)
     {
         var root = CliRoot.Create(commands);
         var result = root.Parse(args, CliRoot.Parsing);

@@ -14,11 +14,15 @@ public static class ParseErrors
     {
         var command = result.CommandResult.Command;
         var unmatched = result.UnmatchedTokens;
+        // the value after an unknown option ("--trails 1") is part of that mistake, not one of its own
+        var valuesOfUnknown = unmatched.Where((t, i) => i > 0 && !t.StartsWith('-') && unmatched[i - 1].StartsWith('-') && !unmatched[i - 1].Contains('=')).ToHashSet();
         var messages = new List<string>();
         foreach (var error in result.Errors)
         {
             if (error.SymbolResult is CommandResult && unmatched.FirstOrDefault(t => error.Message.Contains($"'{t}'")) is { } token)
-                messages.Add(Unmatched(command, token));
+            {
+                if (!valuesOfUnknown.Contains(token)) messages.Add(Unmatched(command, token));
+            }
             else if (error.SymbolResult is OptionResult { Tokens.Count: 0 } o && o.Option.Arity.MinimumNumberOfValues > 0)
                 messages.Add($"option {o.Option.Name} needs a value ({o.Option.HelpName ?? "VALUE"})");
             else messages.Add(error.Message);

@@ -34,14 +34,14 @@ public sealed class CompareCommand(TextWriter? output) : CommandBase(output)
         return command;
     }
 
-    private int Execute(ParseResult r)
+    private int Execute(ParseResult parse)
     {
-        var runs = r.GetValue(_runs) ?? [];
+        var runs = parse.GetValue(_runs) ?? [];
         if (runs.Length != 2) throw new RelensException("usage: relens compare RUN_A RUN_B [--out DIR] (two `relens run` output folders)");
         var folders = runs.Select(p => new RunFolder(p)).ToArray();
         foreach (var f in folders)
             if (!Directory.Exists(f.Directory)) throw RelensException.InFile(f.Directory, "run folder not found");
-        string outDir = Path.GetFullPath(r.GetValue(_out) ?? folders[1].Directory);
+        string outDir = Path.GetFullPath(parse.GetValue(_out) ?? folders[1].Directory);
         OutputFolderCheck.Check(outDir, resume: true);   // writable; compare.* files in it are replaced
 
         var comparison = RunComparison.Compare(folders[0], folders[1]);

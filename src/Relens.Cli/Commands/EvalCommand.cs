@@ -46,20 +46,20 @@ public sealed class EvalCommand(Func<string, LanguageModel>? loadModel, TextWrit
         return command;
     }
 
-    private int Execute(ParseResult r)
+    private int Execute(ParseResult parse)
     {
-        var quantization = _load.Quantization(r);
-        string prefix = r.Required(_lre);
+        var quantization = _load.Quantization(parse);
+        string prefix = parse.Required(_lre);
         var meta = SavedLre.ReadMetadata(prefix);
-        var relation = RelationSource.Resolve(meta.Relation, r.GetValue(_relations));
-        using var lm = ModelLoadOptions.Load(loadModel, SavedLre.ModelDirectory(prefix, r.GetValue(_model)), quantization);
+        var relation = RelationSource.Resolve(meta.Relation, parse.GetValue(_relations));
+        using var lm = ModelLoadOptions.Load(loadModel, SavedLre.ModelDirectory(prefix, parse.GetValue(_model)), quantization);
         using var lre = LinearRelationFile.Load(prefix, lm);
-        var ranks = RankSpec.Parse(r.GetValue(_ranks), (int)lre.Dim);
-        var result = SavedLreEvaluator.Evaluate(lm, lre, relation, ranks, r.GetValue(_seed));
+        var ranks = RankSpec.Parse(parse.GetValue(_ranks), (int)lre.Dim);
+        var result = SavedLreEvaluator.Evaluate(lm, lre, relation, ranks, parse.GetValue(_seed));
         LastResult = result;
 
         var writer = Output ?? Console.Out;
-        if (r.GetValue(_json))
+        if (parse.GetValue(_json))
         {
             writer.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             return 0;

@@ -54,7 +54,7 @@ public sealed class SlurmCommand(TextWriter? output = null) : CommandBase(output
         var runArgs = r.GetValue(_runArgs) ?? [];
         if (runArgs.Length > afterDash.Count)
             throw new RelensException(runArgs[0].StartsWith('-')
-                ? $"unknown option {runArgs[0]}; {ParseErrors.Suggestion(runArgs[0], r.CommandResult.Command.Options.Select(o => o.Name))} (the run's options go after --)".Replace("; (", " (")
+                ? $"{ParseErrors.UnknownOption(r.CommandResult.Command, runArgs[0])} (the run's options go after --)"
                 : $"unexpected argument '{runArgs[0]}' (the run's options go after --)");
         int shards = r.Required(_shards);
         if (shards < 1) throw new RelensException($"--shards must be at least 1, got {shards}");

@@ -32,7 +32,7 @@ public class EstimateTrainSamplesTests
         var dir = TestPaths.NewTempDir("estimate-ambiguous");
         var subjects = Path.Combine(dir, "subjects.txt");
         File.WriteAllLines(subjects, ["eagle", "apple"]);
-        var (code, stdout, stderr) = CliProcess.Run(Args(dir, "--train-subjects", subjects));
+        var (code, stdout, stderr) = CliProcess.Run(["estimate", .. Args(dir, "--train-subjects", subjects)]);
         Assert.True(code == 2, $"exit {code}: {stderr}");
         Assert.Contains("relens estimate: error: relation 'object superclass' has several objects for training subject 'apple' ('plant', 'fruit')", stderr);
         Assert.Contains("--train-samples", stderr);
