@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Relens.Cli.Output;
 using Relens.Editing;
 using Relens.Models;
 using Relens.Relations;
+using Relens.Reporting;
 
 namespace Relens.Cli.Commands;
 
@@ -95,37 +95,21 @@ public sealed class EditCommand : ICommand
         if (layerText == "auto") throw new RelensException("--experiment: give --layers LIST (or --layer L), not auto: every set would plan every layer again");
         var layers = (a.Get("layers") ?? layerText ?? "emb").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(LayerRef.Parse).ToList();
         var options = Options(a, layers[0].ToString());
-        var methods = (a.Get("methods") ?? "lre-rank1,finetune").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(EditOptions.ParseMethod).Distinct().ToList();
-        var arms = methods.SelectMany(m => m == EditMethod.LreRank1 ? layers.Select(l => new ExperimentArm(m, l)) : [new ExperimentArm(m, layers[0])]).ToList();
-        int singles = a.GetInt("singles", 20);
+        var methods = (a.Get("methods") ?? "lre-rank1,finetune").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(EditOptions.ParseMethod).ToList();
+        int singles = a.GetInt("singles", ExperimentSettings.DefaultSingles);
         var batches = a.Get("batches") is { } b
             ? b.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.TryParse(x, out int n) && n > 0 ? n
                 : throw new RelensException($"--batches: '{x}' is not a positive number")).ToList()
-            : [1, 10, 50, 100];
+            : ExperimentSettings.DefaultBatches;
         if (singles < 0) throw new RelensException($"--singles must be ≥ 0, got {singles}");
+        var pool = a.Get("edits") is { } file ? EditFile.Read(file) : null;
         EditedFolder.CheckTarget(outDir);
-        Directory.CreateDirectory(outDir);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var session = EditSession.Open(modelDir, a.Get("relations"), a.Get("text"));
-        var seconds = new Dictionary<string, double> { ["load"] = clock.Elapsed.TotalSeconds };
-        int needed = Math.Max(singles, batches.DefaultIfEmpty(0).Max());
-        var pool = a.Get("edits") is { } file ? EditFile.Read(file) : EditSampler.Draw(session, needed, options);
-        seconds["draw"] = clock.Elapsed.TotalSeconds - seconds["load"];
-        t.Line($"experiment on {modelDir}: {pool.Count} edits in the pool, {singles} singles, batches {string.Join("/", batches)}, arms {string.Join(", ", arms.Select(x => x.Name))}");
-        string model = Path.GetFileName(Path.TrimEndingDirectorySeparator(session.Lm.Directory));
-        void Write(IReadOnlyList<ExperimentSet> sets)
-        {
-            var rows = ExperimentTable.Rows(sets);
-            seconds["total"] = clock.Elapsed.TotalSeconds;
-            File.WriteAllText(Path.Combine(outDir, "experiment.json"), ExperimentTable.Json(session.Lm.Directory, pool, sets, rows, seconds).ToJsonString(EditsJson.Indented));
-            File.WriteAllText(Path.Combine(outDir, "editing.md"), ExperimentTable.Markdown(rows));
-            File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingPage(rows, model));
-        }
-        var sets = EditExperiment.Run(session, pool, singles, batches, arms, options, outDir, t.Line, Write);
-        Write(sets);
-        var rows = ExperimentTable.Rows(sets);
-        var (png, svg) = EditCurvesImage.Write(rows, model, Path.Combine(outDir, "editing.png"));
+        var settings = new ExperimentSettings(singles, batches, ExperimentArm.For(methods, layers), options);
+        var rows = ExperimentFolder.Run(session, pool, settings, outDir, t.Line, clock.Elapsed.TotalSeconds);
+        var (png, svg) = EditCurvesImage.Write(rows, ExperimentFolder.ModelName(session.Lm.Directory), Path.Combine(outDir, "editing.png"));
         t.Line(ExperimentTable.Markdown(rows));
         t.Line($"wrote      {outDir} (experiment.json, editing.md, editing.html, {Path.GetFileName(png)}{(svg ? " — Skia not available, SVG instead" : "")}, sets/)");
         return 0;
@@ -138,30 +122,17 @@ public sealed class EditCommand : ICommand
         string model = "";
         foreach (var dir in dirs.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            string path = Path.Combine(dir, "experiment.json");
-            if (!File.Exists(path)) throw RelensException.InFile(dir, "has no experiment.json (--combine takes folders written by `relens edit --experiment`)");
-            var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            model = Path.GetFileName(Path.TrimEndingDirectorySeparator(json["source_model"]?.GetValue<string>() ?? ""));
-            rows.AddRange(ExperimentTable.RowsFromJson(json, path));
+            var results = ExperimentFolder.TryLoad(dir)
+                ?? throw RelensException.InFile(dir, $"has no {ExperimentFolder.JsonName} (--combine takes folders written by `relens edit --experiment` or a run's editing/)");
+            model = results.Model;
+            rows.AddRange(results.Rows);
         }
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "editing.md"), ExperimentTable.Markdown(rows));
-        File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingPage(rows, model));
+        File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingSection.Page(rows, model));
         var (png, _) = EditCurvesImage.Write(rows, model, Path.Combine(outDir, "editing.png"));
         t.Line(ExperimentTable.Markdown(rows));
         t.Line($"wrote      {outDir} (editing.md, editing.html, {Path.GetFileName(png)})");
         return 0;
-    }
-
-    private static string EditingPage(IReadOnlyList<ExperimentRow> rows, string model)
-    {
-        static string E(string s) => System.Net.WebUtility.HtmlEncode(s);
-        static string F(double? x) => x is { } v && double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "–";
-        var body = string.Join("", rows.Select(r => $"<tr><td>{E(r.Arm)}</td><td>{E(r.Label)}</td><td>{F(r.Efficacy)}</td><td>{F(r.Paraphrase)}</td><td>{F(r.Specificity)}</td>"
-            + $"<td>{F(r.Retention)}</td><td>{F(r.PerplexityBefore)} → {F(r.PerplexityAfter)}</td><td>{F(r.ReferenceEfficacy)}</td><td>{F(r.Seconds)}</td><td>{E(r.Error ?? "")}</td></tr>"));
-        return $"<!doctype html><meta charset=\"utf-8\"><title>Knowledge editing: {E(model)}</title><section id=\"editing\"><h2>Knowledge editing ({E(model)})</h2>"
-            + Relens.Reporting.Charts.EditCurvesChart.Svg(rows, model)
-            + "<table><tr><th>arm</th><th>edits</th><th>efficacy</th><th>paraphrase</th><th>specificity</th><th>retention</th><th>perplexity before → after</th><th>representation edit efficacy</th><th>edit seconds</th><th>note</th></tr>"
-            + body + "</table></section>";
     }
 }

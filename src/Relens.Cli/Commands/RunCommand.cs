@@ -36,7 +36,7 @@ public sealed class RunCommand : ICommand
     public ShardRunResult? LastShardResult { get; private set; }
 
     // "paper-hparams" is both: the flag, or --paper-hparams=MODEL
-    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams", "shard", "shards", .. ModelLoadArgs.ValueOptions, .. TraceValueOptions];
+    public static readonly string[] ValueOptions = ["model", "relations", "only", "layers", "trials", "shots", "beta", "betas", "ranks", "seed", "out", "paper-hparams", "shard", "shards", "edits", .. ModelLoadArgs.ValueOptions, .. TraceValueOptions];
     public static readonly string[] FlagOptions = ["resume", "no-progress", "paper-hparams", "no-paper-hparams", .. ModelLoadArgs.FlagOptions, .. TraceFlagOptions];
     private static readonly string[] SweepOptions = ["layers", "beta", "betas", "ranks"];
 
@@ -72,6 +72,8 @@ public sealed class RunCommand : ICommand
         var trace = TraceSettings(a);
         if (trace is not null && shard is not null) throw new RelensException("--trace does not work with --shard yet: run `relens trace --relation ...` on the merged run's model instead");
         var quantization = ModelLoadArgs.Quantization(a);
+        // --edits FILE (issue 14): after the sweeps, the editing experiment of `relens edit --experiment` into editing/ and report.html
+        var edits = Relens.Editing.RunEditSettings.Read(a.Get("edits"), shard is not null, quantization is not null);
         if (a.Has("only") && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(a.Flag("no-progress"), _output);
 
@@ -108,8 +110,8 @@ public sealed class RunCommand : ICommand
         }
 
         var result = terminal.Live
-            ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)) { Trace = trace }.Execute())
-            : new RelationRun(lm, plan, new PlainRunProgress(terminal)) { Trace = trace }.Execute();
+            ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)) { Trace = trace, Edits = edits }.Execute())
+            : new RelationRun(lm, plan, new PlainRunProgress(terminal)) { Trace = trace, Edits = edits }.Execute();
         LastResult = result;
 
         terminal.Line("");

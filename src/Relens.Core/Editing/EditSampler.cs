@@ -8,7 +8,8 @@ namespace Relens.Editing;
 /// Draws edits for the experiment (seeded): facts the unedited model knows under its n-shot prompt, each given as
 /// new object another object of the same relation that the model knows for at least two other subjects (the LRE
 /// edit takes z′ from such a subject; the second is a margin for the shots that move when edited subjects leave
-/// the split). Relations take turns, so a batch of 100 spreads over all of them; a relation keeps more than
+/// the split; an object that an edit moves to keeps two such holders however many later edits are drawn, so a
+/// batch of the pool's first N still finds them). Relations take turns, so a batch of 100 spreads over all of them; a relation keeps more than
 /// 2n + 2 unedited facts and 3 known facts more than the known-fact rule needs (n + 1), so it can still be met.
 /// </summary>
 public static class EditSampler
@@ -29,16 +30,20 @@ public static class EditSampler
             // each edit takes a known fact out of the relation's test facts; keep a margin of 3 over the known-fact rule
             int budget = Math.Min(relation.Samples.Count - (2 * o.Shots + 2), known.Count - (o.Shots + 1) - 3);
             var queue = new Queue<EditRequest>();
+            var targeted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (int i in known.OrderBy(_ => rng.Next()))
             {
                 if (queue.Count >= budget) break;
                 var fact = ctx.Others[i];
+                // an object some earlier edit moves to keeps two unedited holders, so every batch (a prefix of the pool) still has one to take z′ from
+                if (targeted.Contains(fact.Object) && holders[fact.Object] <= 2) continue;
                 string answer = lm.Tokenizer.Decode(top1[i]);
                 var choices = holders.Where(kv => kv.Value >= 2 && !kv.Key.Equals(fact.Object, StringComparison.OrdinalIgnoreCase)
                     && !PrefixMatch.IsNontrivialPrefix(answer, kv.Key)).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
                 if (choices.Count == 0) continue;
                 string target = choices[rng.Next(choices.Count)];
                 holders[fact.Object]--;   // an edited subject can no longer lend z′ for its old object
+                targeted.Add(target);
                 queue.Enqueue(new EditRequest(fact.Subject, relation.Name, target, ""));
             }
             if (queue.Count > 0) pools.Add(queue);
