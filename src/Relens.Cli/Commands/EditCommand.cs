@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Relens.Cli.CommandLine;
-using System.Text.Json.Nodes;
 using Relens.Cli.Output;
 using Relens.Editing;
 using Relens.Models;
 using Relens.Relations;
+using Relens.Reporting;
 
 namespace Relens.Cli.Commands;
 
@@ -35,8 +35,8 @@ public sealed class EditCommand(TextWriter? output) : CommandBase(output)
     private readonly Option<string?> _eval = Opt.Text("--eval", "DIR2", "instead: re-measure an edited folder against its source model");
     // ---- `relens edit --experiment` (issue 14's library question) and --combine ----
     private readonly Option<bool> _experiment = Opt.Flag("--experiment", "instead: the pool's first --singles edits one at a time and its first --batches at once, per method and layer");
-    private readonly Option<int> _singles = Opt.Int("--singles", "N", "experiment: single edits", 20);
-    private readonly Option<string> _batches = Opt.Text("--batches", "LIST", "experiment: batch sizes", "1,10,50,100");
+    private readonly Option<int> _singles = Opt.Int("--singles", "N", "experiment: single edits", ExperimentSettings.DefaultSingles);
+    private readonly Option<string> _batches = Opt.Text("--batches", "LIST", "experiment: batch sizes", string.Join(",", ExperimentSettings.DefaultBatches));
     private readonly Option<string> _methods = Opt.Text("--methods", "LIST", "experiment: methods", "lre-rank1,finetune");
     private readonly Option<string?> _layers = Opt.Text("--layers", "LIST", "experiment: lre-rank1's layers, e.g. emb,2 (default: --layer, else emb)");
     private readonly Option<int> _fluencyTokens = Opt.Int("--fluency-tokens", "N", "tokens of text for the perplexity", (int)Defaults.FluencyTokens);
@@ -140,34 +140,18 @@ public sealed class EditCommand(TextWriter? output) : CommandBase(output)
         var layers = (a.GetValue(_layers) ?? layerText ?? "emb").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(LayerRef.Parse).ToList();
         var options = Options(a, layers[0].ToString());
         var methods = a.GetValue(_methods)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(EditOptions.ParseMethod).Distinct().ToList();
-        var arms = methods.SelectMany(m => m == EditMethod.LreRank1 ? layers.Select(l => new ExperimentArm(m, l)) : [new ExperimentArm(m, layers[0])]).ToList();
         int singles = a.GetValue(_singles);
         var batches = a.GetValue(_batches)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(x => int.TryParse(x, out int n) && n > 0 ? n : throw new RelensException($"--batches: '{x}' is not a positive number")).ToList();
         if (singles < 0) throw new RelensException($"--singles must be ≥ 0, got {singles}");
+        var pool = a.GetValue(_edits) is { } file ? EditFile.Read(file) : null;
         EditedFolder.CheckTarget(outDir);
-        Directory.CreateDirectory(outDir);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var session = EditSession.Open(modelDir, a.GetValue(_relations), a.GetValue(_text));
-        var seconds = new Dictionary<string, double> { ["load"] = clock.Elapsed.TotalSeconds };
-        int needed = Math.Max(singles, batches.DefaultIfEmpty(0).Max());
-        var pool = a.GetValue(_edits) is { } file ? EditFile.Read(file) : EditSampler.Draw(session, needed, options);
-        seconds["draw"] = clock.Elapsed.TotalSeconds - seconds["load"];
-        t.Line($"experiment on {modelDir}: {pool.Count} edits in the pool, {singles} singles, batches {string.Join("/", batches)}, arms {string.Join(", ", arms.Select(x => x.Name))}");
-        string model = Path.GetFileName(Path.TrimEndingDirectorySeparator(session.Lm.Directory));
-        void Write(IReadOnlyList<ExperimentSet> sets)
-        {
-            var rows = ExperimentTable.Rows(sets);
-            seconds["total"] = clock.Elapsed.TotalSeconds;
-            File.WriteAllText(Path.Combine(outDir, "experiment.json"), ExperimentTable.Json(session.Lm.Directory, pool, sets, rows, seconds).ToJsonString(EditsJson.Indented));
-            File.WriteAllText(Path.Combine(outDir, "editing.md"), ExperimentTable.Markdown(rows));
-            File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingPage(rows, model));
-        }
-        var sets = EditExperiment.Run(session, pool, singles, batches, arms, options, outDir, t.Line, Write);
-        Write(sets);
-        var rows = ExperimentTable.Rows(sets);
-        var (png, svg) = EditCurvesImage.Write(rows, model, Path.Combine(outDir, "editing.png"));
+        var settings = new ExperimentSettings(singles, batches, ExperimentArm.For(methods, layers), options);
+        var rows = ExperimentFolder.Run(session, pool, settings, outDir, t.Line, clock.Elapsed.TotalSeconds);
+        var (png, svg) = EditCurvesImage.Write(rows, ExperimentFolder.ModelName(session.Lm.Directory), Path.Combine(outDir, "editing.png"));
         t.Line(ExperimentTable.Markdown(rows));
         t.Line($"wrote      {outDir} (experiment.json, editing.md, editing.html, {Path.GetFileName(png)}{(svg ? " — Skia not available, SVG instead" : "")}, sets/)");
         return 0;
@@ -180,30 +164,17 @@ public sealed class EditCommand(TextWriter? output) : CommandBase(output)
         string model = "";
         foreach (var dir in dirs.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            string path = Path.Combine(dir, "experiment.json");
-            if (!File.Exists(path)) throw RelensException.InFile(dir, "has no experiment.json (--combine takes folders written by `relens edit --experiment`)");
-            var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            model = Path.GetFileName(Path.TrimEndingDirectorySeparator(json["source_model"]?.GetValue<string>() ?? ""));
-            rows.AddRange(ExperimentTable.RowsFromJson(json, path));
+            var results = ExperimentFolder.TryLoad(dir)
+                ?? throw RelensException.InFile(dir, $"has no {ExperimentFolder.JsonName} (--combine takes folders written by `relens edit --experiment` or a run's editing/)");
+            model = results.Model;
+            rows.AddRange(results.Rows);
         }
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "editing.md"), ExperimentTable.Markdown(rows));
-        File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingPage(rows, model));
+        File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingSection.Page(rows, model));
         var (png, _) = EditCurvesImage.Write(rows, model, Path.Combine(outDir, "editing.png"));
         t.Line(ExperimentTable.Markdown(rows));
         t.Line($"wrote      {outDir} (editing.md, editing.html, {Path.GetFileName(png)})");
         return 0;
-    }
-
-    private static string EditingPage(IReadOnlyList<ExperimentRow> rows, string model)
-    {
-        static string E(string s) => System.Net.WebUtility.HtmlEncode(s);
-        static string F(double? x) => x is { } v && double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "–";
-        var body = string.Join("", rows.Select(r => $"<tr><td>{E(r.Arm)}</td><td>{E(r.Label)}</td><td>{F(r.Efficacy)}</td><td>{F(r.Paraphrase)}</td><td>{F(r.Specificity)}</td>"
-            + $"<td>{F(r.Retention)}</td><td>{F(r.PerplexityBefore)} → {F(r.PerplexityAfter)}</td><td>{F(r.ReferenceEfficacy)}</td><td>{F(r.Seconds)}</td><td>{E(r.Error ?? "")}</td></tr>"));
-        return $"<!doctype html><meta charset=\"utf-8\"><title>Knowledge editing: {E(model)}</title><section id=\"editing\"><h2>Knowledge editing ({E(model)})</h2>"
-            + Relens.Reporting.Charts.EditCurvesChart.Svg(rows, model)
-            + "<table><tr><th>arm</th><th>edits</th><th>efficacy</th><th>paraphrase</th><th>specificity</th><th>retention</th><th>perplexity before → after</th><th>representation edit efficacy</th><th>edit seconds</th><th>note</th></tr>"
-            + body + "</table></section>";
     }
 }

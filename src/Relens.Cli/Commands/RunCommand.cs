@@ -50,11 +50,12 @@ public sealed class RunCommand(Func<string, LanguageModel>? loadModel, TextWrite
     internal readonly Option<bool> NoPaperHparams = Opt.Flag("--no-paper-hparams", "turn the paper's hparams off");
     internal readonly Option<string?> Shard = Opt.Text("--shard", "I/N", "compute only shard I (0..N-1) of the run's units into DIR/shards/, then `relens merge DIR`; without it SLURM_ARRAY_TASK_ID (or JOB_COMPLETION_INDEX with --shards N) selects one (docs/CLUSTER.md)");
     internal readonly Option<string?> Shards = Opt.Text("--shards", "N", "the shard count when a scheduler's index selects the shard");
+    internal readonly Option<string?> Edits = Opt.Text("--edits", "FILE", "after the sweeps, the editing experiment of `relens edit --experiment` on these edits (TSV: subject, relation, new object) into DIR/editing/ and a section of report.html (docs/EDITING.md)");
     private readonly ModelLoadOptions _load = new();
     private readonly RunTraceOptions _trace = new();
 
     private IEnumerable<Option> All => [Model, Relations, Only, Layers, Trials, Shots, Beta, Betas, Ranks, Seed, Out, Resume, NoProgress,
-        PaperHparams, NoPaperHparams, Shard, Shards];
+        PaperHparams, NoPaperHparams, Shard, Shards, Edits];
     // the sweep options the user gave turn the automatic --paper-hparams off
     private IEnumerable<Option> SweepOptions => [Layers, Beta, Betas, Ranks];
 
@@ -102,6 +103,8 @@ public sealed class RunCommand(Func<string, LanguageModel>? loadModel, TextWrite
         var trace = _trace.Settings(r);
         if (trace is not null && shard is not null) throw new RelensException("--trace does not work with --shard yet: run `relens trace --relation ...` on the merged run's model instead");
         var quantization = _load.Quantization(r);
+        // --edits FILE (issue 14): checked before the model loads; run after the sweeps
+        var edits = Relens.Editing.RunEditSettings.Read(r.GetValue(Edits), shard is not null, quantization is not null);
         if (r.Given(Only) && options.Only.Count == 0) throw new RelensException("--only needs at least one relation name");
         var terminal = Terminal.Create(r.GetValue(NoProgress), Output);
 
@@ -138,8 +141,8 @@ public sealed class RunCommand(Func<string, LanguageModel>? loadModel, TextWrite
         }
 
         var result = terminal.Live
-            ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)) { Trace = trace }.Execute())
-            : new RelationRun(lm, plan, new PlainRunProgress(terminal)) { Trace = trace }.Execute();
+            ? SpectreRunProgress.Create(terminal.Console).Start(ctx => new RelationRun(lm, plan, new SpectreRunProgress(ctx, terminal.Console)) { Trace = trace, Edits = edits }.Execute())
+            : new RelationRun(lm, plan, new PlainRunProgress(terminal)) { Trace = trace, Edits = edits }.Execute();
         LastResult = result;
 
         terminal.Line("");

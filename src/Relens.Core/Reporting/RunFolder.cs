@@ -14,6 +14,7 @@ namespace Relens.Reporting;
 /// summary.json             per-relation, per-category summary (RunSummary)
 /// summary.csv              one row per relation
 /// lres/&lt;stem&gt;.safetensors + .json   each relation's LRE at its causality-best layer (LinearRelationFile)
+/// traces/, editing/        `run --trace`, `run --edits`
 /// report.html              self-contained report
 /// </code>
 /// </summary>
@@ -37,6 +38,9 @@ public sealed class RunFolder
     /// <summary>`relens run --trace`: each relation's causal traces (RELATION.trace.json, the layout of `relens trace`).</summary>
     public string TraceDirectory => Path.Combine(Directory, "traces");
     public string TracePath(string relation) => Path.Combine(TraceDirectory, Stem(relation) + ".trace.json");
+
+    /// <summary>`relens run --edits`: the editing experiment's folder (experiment.json, editing.md/html/svg, sets/; Editing.ExperimentFolder).</summary>
+    public string EditingDirectory => Path.Combine(Directory, "editing");
 
     public string LrePrefix(string relation) => Path.Combine(LreDirectory, Stem(relation));
 

@@ -37,6 +37,9 @@ public sealed class RelationRun
     /// <summary>`relens run --trace`: causal traces of each relation's known facts for the report; null = none.</summary>
     public RunTraceSettings? Trace { get; init; }
 
+    /// <summary>`relens run --edits FILE`: the editing experiment on the run's model after the sweeps; null = none.</summary>
+    public Editing.RunEditSettings? Edits { get; init; }
+
     public RunResult Execute()
     {
         var folder = _plan.Folder;
@@ -130,6 +133,7 @@ public sealed class RelationRun
             var traced = _plan.Relations.Where(r => Runnable(r) && failed.All(f => f.Relation != r.Name)).ToList();
             notes.AddRange(RunTraces.Write(_lm, _plan, traced, trace, _progress.Stage));
         }
+        if (Edits is { } edits) notes.AddRange(Editing.RunEditing.Write(_lm, _plan, records, edits, _progress.Stage));
         _progress.Stage("writing summary.json, summary.csv and report.html");
         var report = RunReport.Write(folder, Info(true), summaryRelations, records, _lm.Tokenizer, _lm, notes);
         var info = Info(true);
