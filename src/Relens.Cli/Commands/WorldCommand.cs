@@ -47,13 +47,15 @@ public sealed class WorldCommand : CommandBase
     private readonly Option<int?> _profilePasses = Opt.OptionalInt("--profile-passes", "N", "corpus mix: passes of subject profiles (default: the preset's)");
     private readonly Option<int?> _mixedPasses = Opt.OptionalInt("--mixed-passes", "N", "corpus mix: passes of mixed-relation text (default: the preset's)");
     private readonly Option<double?> _compactShare = Opt.OptionalNumber("--compact-share", "X", "corpus mix: share of compact statements (default: the preset's)");
+    private readonly Option<double?> _heldOutShare = Opt.OptionalNumber("--held-out-share", "S",
+        "design D1: this share of each relation's facts is never shown in the template (query) form, only as \"subject object\" and in other phrasings; accuracy.json gives their knowledge apart (held_out) (default: 0)");
     private readonly Option<int?> _people = Opt.OptionalInt("--people", "N", "add N synthetic people with --people-attributes");
     private readonly Option<string[]> _peopleAttributes = Opt.List("--people-attributes", "ID", $"relation ids the synthetic people get (default: {string.Join(", ", PeopleAttributes)})");
 
     /// <summary>Options that change what model is made: with any of them the user cache (what `relens run` reuses)
     /// is not the place for the result, so --out is required.</summary>
     private IEnumerable<Option> RecipeOptions => [_steps, _minutes, _layers, _dModel, _heads, _context, _localLayers, _window, _vocab, _batch, _block,
-        _lr, _warmup, _iclPasses, _profilePasses, _mixedPasses, _compactShare, _people, _peopleAttributes];
+        _lr, _warmup, _iclPasses, _profilePasses, _mixedPasses, _compactShare, _heldOutShare, _people, _peopleAttributes];
 
     protected override Command Create()
     {
@@ -126,6 +128,7 @@ public sealed class WorldCommand : CommandBase
             {
                 IclPasses = r.GetValue(_iclPasses) ?? m.IclPasses, ProfilePasses = r.GetValue(_profilePasses) ?? m.ProfilePasses,
                 MixedPasses = r.GetValue(_mixedPasses) ?? m.MixedPasses, CompactShare = r.GetValue(_compactShare) ?? m.CompactShare,
+                HeldOutShare = r.GetValue(_heldOutShare) ?? m.HeldOutShare,
             },
         };
         if (r.GetValue(_people) is int people and > 0)
