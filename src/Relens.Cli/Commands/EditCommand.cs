@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Relens.Cli.Output;
 using Relens.Editing;
 using Relens.Models;
-using Relens.Relations;
 
 namespace Relens.Cli.Commands;
 
