@@ -7,6 +7,7 @@ using Relens.Tests.Lre;
 
 namespace Relens.Tests.Sweeps;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RelationSweepTests
 {
     private static readonly SweepSettings Settings = new()
