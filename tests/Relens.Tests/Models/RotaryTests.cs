@@ -6,7 +6,6 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Models;
 
 /// <summary>The rotary embedding's conventions, independent of any checkpoint (the golden tests check it against HF).</summary>
-[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RotaryTests
 {
     private static Tensor Positions(params long[] p) => torch.tensor(p, [1, p.Length], ScalarType.Int64);
