@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Relens.Runtime;
+using Xunit.Abstractions;
 
 namespace Relens.Tests.Packaging;
 
