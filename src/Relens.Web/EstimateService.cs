@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Relens.Lre;
+using Relens.Models;
 using Relens.Relations;
 using Relens.Web.Api;
 

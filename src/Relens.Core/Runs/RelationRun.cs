@@ -9,9 +9,9 @@ namespace Relens.Runs;
 
 /// <summary>What a run did in this session.</summary>
 /// <param name="UnitsComputed">(trial × layer) units computed now; a resumed run skips the finished ones.</param>
-/// <param name="Failed">Relations that could not be run (broken files, errors while sweeping); the run did the others.</param>
 public sealed record RunResult(RunSummary Summary, RunInfo Info, int UnitsComputed, string ReportPath, IReadOnlyList<string> Notes)
 {
+    /// <summary>Relations that could not be run (broken files, errors while sweeping); the run did the others.</summary>
     public IReadOnlyList<FailedRelation> Failed => Info.FailedRelations;
 }
 

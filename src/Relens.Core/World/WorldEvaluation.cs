@@ -1,5 +1,4 @@
 using Relens.Models;
-using Relens.Relations;
 
 namespace Relens.World;
 

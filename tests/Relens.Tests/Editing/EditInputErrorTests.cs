@@ -1,5 +1,6 @@
 using Relens.Cli.Commands;
 using Relens.Editing;
+using Relens.Models;
 using Relens.Relations;
 using Relens.Tests.Lre;
 using Relens.Tests.Run;

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 
 namespace Relens.Tests.Prompting;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class PromptSetTests
 {
     [Fact]

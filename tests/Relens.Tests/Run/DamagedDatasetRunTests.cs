@@ -10,6 +10,7 @@ namespace Relens.Tests.Run;
 
 /// <summary>One odd sample or one broken relation file never aborts a run: the sample is skipped with its reason,
 /// the file is an error for its relation only, and the run does the rest, then exits non-zero listing them.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class DamagedDatasetRunTests
 {
     private const string Odd = "Zzqx";

@@ -9,6 +9,7 @@ using Relens.Relations;
 namespace Relens.Tests.Run;
 
 /// <summary>`relens estimate`, `eval` and `lens` on the tiny GPT-2 checkpoint: outputs, and each bad input's message.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class EstimateEvalLensCliTests
 {
     private static string Gpt2 => TestPaths.Golden("gpt2-tiny");

@@ -5,6 +5,7 @@ using Relens.Sweeps;
 namespace Relens.Tests.Run;
 
 /// <summary>`relens run --only` one relation on each newer-family golden folder: one trial, one layer, one β.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class FamilyRunTests
 {
     /// <summary>

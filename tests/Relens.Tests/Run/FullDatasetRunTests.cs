@@ -13,6 +13,7 @@ namespace Relens.Tests.Run;
 /// models know no fact, so every trial stops at the known-fact filter: what is exercised is every prompt, every
 /// subject position and every n-shot forward pass of the filter, not the LRE estimation.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class FullDatasetRunTests
 {
     [Theory]

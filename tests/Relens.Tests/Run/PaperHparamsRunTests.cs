@@ -8,6 +8,7 @@ using Relens.Sweeps;
 namespace Relens.Tests.Run;
 
 /// <summary>`relens run --paper-hparams`: each relation runs at the paper's layers, β and rank for its model.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class PaperHparamsRunTests
 {
     // one relation per category, with different layers in the GPT-J hparams

@@ -12,6 +12,7 @@ using Relens.Sweeps;
 namespace Relens.Tests.Run;
 
 /// <summary>`relens run` end to end on the exactly linear model: every output, and the report agrees with the stored results.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RunEndToEndTests(LinearWorldRun run) : IClassFixture<LinearWorldRun>
 {
     private RunFolder Folder => new(run.Output);

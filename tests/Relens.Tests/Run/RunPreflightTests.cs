@@ -5,6 +5,7 @@ using Relens.Relations;
 namespace Relens.Tests.Run;
 
 /// <summary>`relens run` refuses bad input with a clear message before any long work (and, where it can, before loading the model).</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RunPreflightTests
 {
     private static readonly RelationSample[] Samples =

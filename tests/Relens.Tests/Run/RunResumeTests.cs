@@ -9,6 +9,7 @@ namespace Relens.Tests.Run;
 
 /// <summary>An interrupted `relens run` resumed with --resume computes only the unfinished units and ends with the
 /// records of an uninterrupted run.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RunResumeTests
 {
     private sealed class Interrupt : Exception;

@@ -8,6 +8,7 @@ namespace Relens.Tests.Web;
 
 /// <summary>The JSON API's answers, checked against the run folder read directly with the library.</summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class WebApiTests(WebServerFixture web)
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Relens.Tests.Run.Shards;
 
 /// <summary>N shards of a run hold exactly the unsharded run's records, and `relens merge` turns them into its folder.</summary>
 [Collection(ShardedGpt2Runs.Collection)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ShardExactnessTests(ShardedGpt2Runs runs)
 {
     [Theory]

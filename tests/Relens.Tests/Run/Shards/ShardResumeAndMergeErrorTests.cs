@@ -11,6 +11,7 @@ namespace Relens.Tests.Run.Shards;
 
 /// <summary>A shard killed mid-way and resumed loses nothing; merge refuses another run's shard and names missing units.</summary>
 [Collection(ShardedGpt2Runs.Collection)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ShardResumeAndMergeErrorTests(ShardedGpt2Runs runs)
 {
     private sealed class Interrupt : Exception;

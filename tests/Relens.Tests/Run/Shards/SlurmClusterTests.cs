@@ -13,6 +13,8 @@ namespace Relens.Tests.Run.Shards;
 /// .ci/run fails if this test did not run there.
 /// </summary>
 [Trait("Category", "Slurm")]
+[Trait(TestCategories.Name, TestCategories.Golden)]
+[Trait(TestCategories.Name, TestCategories.Slurm)]
 public class SlurmClusterTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan JobsBound = TimeSpan.FromMinutes(8);

@@ -4,6 +4,7 @@ using Relens.Runs.Shards;
 namespace Relens.Tests.Run.Shards;
 
 /// <summary>`relens slurm submit --dry-run`: the scripts it writes, and the options it refuses, without a cluster.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class SlurmSubmitScriptTests
 {
     [Fact]

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Relens.Models;
 using Relens.Models.Hooks;
 
-namespace Relens.Relations;
+namespace Relens.Models;
 
 /// <summary>
 /// A place to read h: "emb" (the token-embedding output, before GPT-2's position embedding) or block ℓ's
