@@ -25,9 +25,10 @@ public sealed class DoctorCommand : CommandBase
     {
         Console.WriteLine($".NET            {Environment.Version}");
         Console.WriteLine($"TorchSharp      {typeof(torch).Assembly.GetName().Version}");
-        var native = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-        Console.WriteLine($"Native library  {(File.Exists(native) ? native : "(not in the output folder)")}");
-        Console.WriteLine($"GLIBCXX patch   {Relens.Runtime.NativeLibraryInfo.PatchStatus(native)}");
+        // a build keeps the library under runtimes/linux-x64/native, a linux-x64 publish (the installed tool) at the folder's root
+        var native = Relens.Runtime.NativeLibraryInfo.FindLibTorchSharp(AppContext.BaseDirectory);
+        Console.WriteLine($"Native library  {native ?? "(not in the output folder)"}");
+        Console.WriteLine($"GLIBCXX patch   {(native is null ? "unknown" : Relens.Runtime.NativeLibraryInfo.PatchStatus(native))}");
         try
         {
             var rate = Relens.Runtime.MatmulRate.Measure(1024);
