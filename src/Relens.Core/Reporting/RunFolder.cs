@@ -48,7 +48,7 @@ public sealed class RunFolder
 
     public IReadOnlyList<string> SavedLres() =>
         System.IO.Directory.Exists(LreDirectory)
-            ? System.IO.Directory.EnumerateFiles(LreDirectory, "*.json").Select(p => Path.GetFileNameWithoutExtension(p)).Order().ToList()
+            ? System.IO.Directory.EnumerateFiles(LreDirectory, "*.json").Select(p => Path.GetFileNameWithoutExtension(p)!).Order().ToList()
             : [];
 
     public RunInfo LoadInfo() => RunInfo.Load(Directory);

@@ -4,7 +4,7 @@ using Relens.Evaluation;
 using Relens.Lre;
 using Relens.Models;
 using Relens.Relations;
-using Relens.Tests.Run;
+using Relens.Tests.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -4,7 +4,7 @@ using Relens.Models;
 using Relens.Relations;
 using Relens.Reporting;
 using Relens.Sweeps;
-using Relens.Tests.Run;
+using Relens.Tests.Runs;
 using Relens.Tests.Web;
 
 namespace Relens.Tests.Tracing;

@@ -98,5 +98,5 @@ public class WebApiTests(WebServerFixture web)
         LensAssert.SameAs(expected, response.GetProperty("result"));
     }
 
-    private IReadOnlyList<Evaluation.Records.SweepRecord> SweepRecordStore_ReadAll() => web.Run.Folder.LoadRecords();
+    private IReadOnlyList<Relens.Evaluation.Records.SweepRecord> SweepRecordStore_ReadAll() => web.Run.Folder.LoadRecords();
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Relens.Relations;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>Writes small relation folders in the paper's format (category subfolders of *.json files) for CLI tests.</summary>
 public static class TinyRelations

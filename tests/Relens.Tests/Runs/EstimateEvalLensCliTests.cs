@@ -6,7 +6,7 @@ using Relens.Lre;
 using Relens.Models;
 using Relens.Relations;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>`relens estimate`, `eval` and `lens` on the tiny GPT-2 checkpoint: outputs, and each bad input's message.</summary>
 [Trait(TestCategories.Name, TestCategories.Golden)]

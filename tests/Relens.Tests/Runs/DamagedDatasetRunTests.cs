@@ -6,7 +6,7 @@ using Relens.Sweeps;
 using Relens.Tests.Lre;
 using Relens.Tokenization;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>One odd sample or one broken relation file never aborts a run: the sample is skipped with its reason,
 /// the file is an error for its relation only, and the run does the rest, then exits non-zero listing them.</summary>

@@ -3,7 +3,7 @@ using Relens.Evaluation.Records;
 using Relens.Reporting;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run.Shards;
+namespace Relens.Tests.Runs.Shards;
 
 /// <summary>N shards of a run hold exactly the unsharded run's records, and `relens merge` turns them into its folder.</summary>
 [Collection(ShardedGpt2Runs.Collection)]

@@ -7,7 +7,7 @@ using Relens.Runs;
 using Relens.Runs.Shards;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run.Shards;
+namespace Relens.Tests.Runs.Shards;
 
 /// <summary>A shard killed mid-way and resumed loses nothing; merge refuses another run's shard and names missing units.</summary>
 [Collection(ShardedGpt2Runs.Collection)]

@@ -2,7 +2,7 @@ using Relens.Models;
 using Relens.Reporting.Svg;
 using Relens.Runs;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 public class OptionParsingTests
 {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Relens.Reporting.Svg;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>Reads back the numbers the report's figures plot (their data-summary attributes) and resolves them in summary.json.</summary>
 public static partial class ReportValues

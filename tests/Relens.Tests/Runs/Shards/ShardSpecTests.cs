@@ -3,7 +3,7 @@ using Relens.Relations;
 using Relens.Runs.Shards;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run.Shards;
+namespace Relens.Tests.Runs.Shards;
 
 /// <summary>--shard I/N and the schedulers' environment variables; the partition's balance and stability.</summary>
 public class ShardSpecTests

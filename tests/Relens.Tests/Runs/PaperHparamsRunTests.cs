@@ -5,7 +5,7 @@ using Relens.Relations;
 using Relens.Reporting;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>`relens run --paper-hparams`: each relation runs at the paper's layers, β and rank for its model.</summary>
 [Trait(TestCategories.Name, TestCategories.Golden)]

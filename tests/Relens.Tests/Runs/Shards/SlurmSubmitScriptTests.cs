@@ -1,7 +1,7 @@
 using Relens.Cli.Commands;
 using Relens.Runs.Shards;
 
-namespace Relens.Tests.Run.Shards;
+namespace Relens.Tests.Runs.Shards;
 
 /// <summary>`relens slurm submit --dry-run`: the scripts it writes, and the options it refuses, without a cluster.</summary>
 [Trait(TestCategories.Name, TestCategories.Golden)]

@@ -2,7 +2,7 @@ using Relens.Relations;
 using Relens.Runs;
 using Relens.World;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>A world model is measured on the facts it was taught (its facts.json), not on its relations' whole files.</summary>
 public class TaughtFactsTests

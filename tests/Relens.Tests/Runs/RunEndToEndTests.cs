@@ -9,7 +9,7 @@ using Relens.Reporting;
 using Relens.Runs;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>`relens run` end to end on the exactly linear model: every output, and the report agrees with the stored results.</summary>
 [Trait(TestCategories.Name, TestCategories.Golden)]

@@ -6,7 +6,7 @@ using Relens.Relations;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Relens.Tests.Prompting;
+namespace Relens.Tests.Evaluation;
 
 [Trait(TestCategories.Name, TestCategories.Golden)]
 public class PromptSetTests

@@ -4,7 +4,7 @@ using Relens.Relations;
 using Relens.Runs;
 using Relens.Tests.Lre;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>
 /// One `relens run` through the CLI command on the exactly linear model (<see cref="LinearWorld"/>) with two

@@ -2,7 +2,7 @@ using Relens.Cli.Commands;
 using Relens.Models;
 using Relens.Relations;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>`relens run` refuses bad input with a clear message before any long work (and, where it can, before loading the model).</summary>
 [Trait(TestCategories.Name, TestCategories.Golden)]

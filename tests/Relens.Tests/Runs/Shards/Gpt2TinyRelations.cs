@@ -2,7 +2,7 @@ using Relens.Models;
 using Relens.Relations;
 using TorchSharp;
 
-namespace Relens.Tests.Run.Shards;
+namespace Relens.Tests.Runs.Shards;
 
 /// <summary>
 /// Relations gpt2-tiny (random weights) "knows", so its sweeps compute real units (with the paper's relations

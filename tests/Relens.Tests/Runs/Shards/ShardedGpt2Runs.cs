@@ -4,7 +4,7 @@ using Relens.Models;
 using Relens.Runs.Shards;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run.Shards;
+namespace Relens.Tests.Runs.Shards;
 
 /// <summary>
 /// One unsharded `relens run` on gpt2-tiny (three relations, two trials, two layers, small grids) and the same

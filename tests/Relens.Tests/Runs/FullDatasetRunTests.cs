@@ -5,7 +5,7 @@ using Relens.Relations;
 using Relens.Reporting;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>
 /// `relens run` over the paper's whole dataset (47 relations, 11,089 samples) on real tokenizers, to the end.

@@ -4,7 +4,7 @@ using Relens.Cli.Commands;
 using Relens.Reporting;
 using Xunit.Abstractions;
 
-namespace Relens.Tests.Run.Shards;
+namespace Relens.Tests.Runs.Shards;
 
 /// <summary>
 /// `relens slurm submit --shards 3` on a real single-node Slurm cluster (.ci/slurm-up: munged, slurmctld, slurmd

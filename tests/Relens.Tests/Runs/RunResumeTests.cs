@@ -5,7 +5,7 @@ using Relens.Reporting;
 using Relens.Runs;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>An interrupted `relens run` resumed with --resume computes only the unfinished units and ends with the
 /// records of an uninterrupted run.</summary>

@@ -2,7 +2,7 @@ using Relens.Cli.Commands;
 using Relens.Reporting;
 using Relens.Sweeps;
 
-namespace Relens.Tests.Run;
+namespace Relens.Tests.Runs;
 
 /// <summary>`relens run --only` one relation on each newer-family golden folder: one trial, one layer, one β.</summary>
 [Trait(TestCategories.Name, TestCategories.Golden)]
