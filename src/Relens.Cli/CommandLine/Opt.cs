@@ -16,6 +16,11 @@ public static class Opt
     public static Option<string?> Text(string name, string valueName, string description) =>
         NotEmpty(new Option<string?>(name) { HelpName = valueName, Description = description });
 
+    /// <summary>--relations DIR: the relation dataset, resolved by <see cref="Relens.Relations.RelationDataRoot"/> when not given
+    /// (every command that reads the dataset says the same; a new Option per command, as System.CommandLine requires).</summary>
+    public static Option<string?> RelationsFolder() =>
+        Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+
     /// <summary>A text value with a default shown in help.</summary>
     public static Option<string> Text(string name, string valueName, string description, string defaultValue) =>
         NotEmpty(new Option<string>(name) { HelpName = valueName, Description = description, DefaultValueFactory = _ => defaultValue });

@@ -23,7 +23,7 @@ public sealed class BenchCommand : CommandBase
     private static readonly BenchSettings Defaults = new();
     private readonly Option<string> _arch = Opt.Text("--arch", "ARCH", "the random model's shape: gpt2 (GPT-2-small), gptj, neox, llama", "gpt2").Suggest([.. Shapes.Keys]);
     private readonly Option<string?> _worldModel = Opt.Text("--world-model", "DIR", "bench this model folder (default: the default world model when it is cached)");
-    private readonly Option<string?> _relations = Opt.Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
     private readonly Option<string?> _tokenizerFrom = Opt.Text("--tokenizer-from", "DIR", "the random model's tokenizer (default: the golden folder of its architecture)");
     private readonly Option<double> _memoryBudget = Opt.Number("--memory-budget-mb", "MB", "the Jacobian's memory budget", Defaults.MemoryBudgetBytes / 1048576.0);
     private readonly Option<int> _layers = Opt.Int("--layers", "L", "the random model's blocks", 12);

@@ -29,7 +29,7 @@ public sealed class EditCommand(TextWriter? output) : CommandBase(output)
     private readonly Option<double> _beta = Opt.Number("--beta", "B", "β of the LRE", Defaults.Beta);
     private readonly Option<double> _lambda = Opt.Number("--lambda", "λ", "MEMIT's weight of the preserved keys' covariance against a batch of edits", Defaults.Lambda);
     private readonly Option<string?> _text = Opt.Text("--text", "FILE", "text for C = E[k kᵀ] (default: the world corpus)");
-    private readonly Option<string?> _relations = Opt.Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
     private readonly Option<double> _lr = Opt.Number("--lr", "RATE", "finetune: AdamW's learning rate", Defaults.FineTune.LearningRate);
     private readonly Option<int> _maxSteps = Opt.Int("--max-steps", "N", "finetune: at most N steps", Defaults.FineTune.MaxSteps);
     private readonly Option<string?> _eval = Opt.Text("--eval", "DIR2", "instead: re-measure an edited folder against its source model");

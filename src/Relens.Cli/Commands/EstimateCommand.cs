@@ -34,7 +34,7 @@ public sealed class EstimateCommand(Func<string, LanguageModel>? loadModel, Text
     private readonly Option<int> _seed = Opt.Int("--seed", "S", "seed of the split (the same as trial 0 of `relens run --seed S`)", (int)Defaults.Seed);
     private readonly Option<string?> _subjects = Opt.Text("--train-subjects", "FILE", "training subjects, one per line, used in that order (each must have one object in the relation)");
     private readonly Option<string?> _samples = Opt.Text("--train-samples", "FILE", "training pairs, used in that order: TSV lines subject<TAB>object, or a JSON array of {\"subject\": …, \"object\": …}");
-    private readonly Option<string?> _relations = Opt.Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
     private readonly Option<string?> _out = Opt.Text("--out", "PREFIX", "output prefix (default: STEM_layerL)");
     private readonly ModelLoadOptions _load = new();
 

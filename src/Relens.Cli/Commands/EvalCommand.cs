@@ -25,7 +25,7 @@ public sealed class EvalCommand(Func<string, LanguageModel>? loadModel, TextWrit
 
     private readonly Option<string?> _lre = Opt.Text("--lre", "PREFIX", "the saved LRE (PREFIX.safetensors + PREFIX.json of `relens estimate` or a run's lres/)");
     private readonly Option<string?> _model = Opt.Text("--model", "DIR", "the model (default: the one recorded in PREFIX.json; an LRE of another model is refused)");
-    private readonly Option<string?> _relations = Opt.Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
     private readonly Option<string?> _ranks = Opt.Text("--ranks", "LIST", "rank grid of the causality test, 'full' = d (default: 0..d in ~16 steps)");
     private readonly Option<int> _seed = Opt.Int("--seed", "S", "seed of the edit targets' draw", (int)new RunOptions().Seed);
     private readonly Option<bool> _json = Opt.Flag("--json", "the result as JSON");

@@ -30,7 +30,7 @@ public sealed class RunCommand(Func<string, LanguageModel>? loadModel, TextWrite
     // line where Execute reads it. Defaults come from RunOptions, so help shows what the library does. ----
     private static readonly RunOptions Defaults = new();
     internal readonly Option<string?> Model = Opt.Text("--model", "DIR", "a Hugging Face checkpoint folder (default: the default world model, trained once into the cache)");
-    internal readonly Option<string?> Relations = Opt.Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+    internal readonly Option<string?> Relations = Opt.RelationsFolder();
     internal readonly Option<string[]> Only = Opt.List("--only", "NAME", "relation names or file stems, several or comma-separated (default: all; on the default model its world's relations)");
     internal readonly Option<string?> Layers = Opt.Text("--layers", "LIST", "layers to sweep, e.g. emb,0,2-4 (default: all = emb and every block)");
     internal readonly Option<int> Trials = Opt.Int("--trials", "N", "trials per relation; trial t splits with seed S+t", Defaults.Trials);

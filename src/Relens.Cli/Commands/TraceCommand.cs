@@ -45,7 +45,7 @@ public sealed class TraceCommand(Func<string, LanguageModel>? loadModel, TextWri
     private readonly Option<int> _splitSeed = Opt.Int("--split-seed", "S", "seed of the relation prompts' split", (int)RunDefaults.Seed);
     private readonly Option<bool> _zeroShot = Opt.Flag("--zero-shot", "zero-shot prompts instead of the n-shot ones");
     private readonly Option<int> _maxFacts = Opt.Int("--max-facts", "N", "known facts traced per relation", 50);
-    private readonly Option<string?> _relations = Opt.Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
     private readonly Option<bool> _allTokens = Opt.Flag("--all-tokens", "also run the tokens before the subject (equal to the corrupted run by causality)");
     private readonly Option<int?> _batch = Opt.OptionalInt("--batch", "N", "at most N restorations per forward pass (default: as many as 256 MiB allows; 1 = ROME)");
     private readonly Option<string> _out = Opt.Text("--out", "DIR", "output folder: RELATION.trace.json or prompt.trace.json, PNG maps", "relens-trace");

@@ -22,7 +22,7 @@ public sealed class WorldCommand : CommandBase
 
     private readonly Option<string> _world = Opt.Text("--world", "NAME", $"the world preset: {string.Join(", ", WorldSpec.PresetNames)}", DefaultModel.World).Suggest([.. WorldSpec.PresetNames]);
     private readonly Option<string?> _out = Opt.Text("--out", "DIR", "the model folder (default: the preset's folder in the user cache, which `relens run` reuses; required when the recipe is changed)");
-    private readonly Option<string?> _relations = Opt.Text("--relations", "DIR", "the relation JSONs (default: $RELENS_DATA, else ../shared/relations)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
     private readonly Option<int?> _seed = Opt.OptionalInt("--seed", "S", $"the world's seed, also of the weights and batches (default: the preset's; the default world's is {DefaultModel.Seed})");
     private readonly Option<int> _steps = Opt.Int("--steps", "N", "training steps (with neither --steps nor --minutes: this many, cut to fit --minutes)", DefaultModel.Steps);
     private readonly Option<double> _minutes = Opt.Number("--minutes", "M", "training time budget (with --minutes alone: as many steps as fit)", DefaultModel.Budget.TotalMinutes);
