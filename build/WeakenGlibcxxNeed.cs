@@ -1,6 +1,6 @@
 // MSBuild inline task (see LibTorchSharpGlibcxx.targets). Marks the GLIBCXX version-needed entries
-// of libLibTorchSharp.so that the system libstdc++ does not provide as weak (VER_FLG_WEAK = 0x2),
-// so the dynamic loader accepts the library on systems with an older libstdc++ (Debian 12).
+// of libLibTorchSharp.so that the system libstdc++ does not provide, and those named in Always, as weak
+// (VER_FLG_WEAK = 0x2), so the dynamic loader accepts the library on systems with an older libstdc++ (Debian 12).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -11,6 +11,8 @@ using Microsoft.Build.Utilities;
 public class RelensWeakenGlibcxxNeed : Task
 {
     [Required] public string Folder { get; set; }
+    /// <summary>Versions to weaken whatever this machine has (";"-separated): for folders that run elsewhere.</summary>
+    public string Always { get; set; }
     [Output] public string Patched { get; set; }
 
     const uint ShtGnuVerneed = 0x6ffffffe;
@@ -20,17 +22,18 @@ public class RelensWeakenGlibcxxNeed : Task
     {
         string lib = Path.Combine(Folder, "libLibTorchSharp.so");
         if (!File.Exists(lib)) { Patched = "no library"; return true; }
+        var always = new HashSet<string>((Always ?? "").Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries));
         string systemLib = FindSystemLibStdCxx();
-        if (systemLib == null) { Patched = "skipped (no system libstdc++ found)"; return true; }
-        byte[] system = File.ReadAllBytes(systemLib);
+        if (systemLib == null && always.Count == 0) { Patched = "skipped (no system libstdc++ found)"; return true; }
+        byte[] system = systemLib == null ? null : File.ReadAllBytes(systemLib);
         byte[] elf = File.ReadAllBytes(lib);
         var weakened = new List<string>();
-        try { Weaken(elf, name => name.StartsWith("GLIBCXX_") && !Contains(system, name), weakened); }
+        try { Weaken(elf, name => always.Contains(name) || (system != null && name.StartsWith("GLIBCXX_") && !Contains(system, name)), weakened); }
         catch (Exception e) { Log.LogWarning("Could not parse " + lib + ": " + e.Message); Patched = "failed"; return true; }
-        if (weakened.Count == 0) { Patched = "not needed"; return true; }
+        if (weakened.Count == 0) { Patched = "not needed (nothing to weaken, or already weak)"; return true; }
         File.WriteAllBytes(lib, elf);
         Patched = "weakened " + string.Join(",", weakened);
-        Log.LogMessage(MessageImportance.High, "Relens: marked " + string.Join(",", weakened) + " weak in " + lib + " (system " + systemLib + " lacks it)");
+        Log.LogMessage(MessageImportance.High, "Relens: marked " + string.Join(",", weakened) + " weak in " + lib + (system == null ? "" : " (system " + systemLib + ")"));
         return true;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Relens.Evaluation.Records;
+using Relens.Models;
 using Relens.Relations;
 using Relens.Reporting;
 using Relens.Sweeps;

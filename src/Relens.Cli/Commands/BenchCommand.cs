@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Relens.Benchmarks;
+using Relens.Cli.CommandLine;
 using Relens.Models;
 using Relens.Quantization;
 using Relens.Relations;
@@ -13,34 +15,70 @@ namespace Relens.Cli.Commands;
 
 /// <summary>`relens bench`: the LRE benchmarks of BENCHMARKS.md on a GPT-2-small-shaped random model and on the default
 /// world model (or the folder --world-model names).</summary>
-public sealed class BenchCommand : ICommand
+public sealed class BenchCommand : CommandBase
 {
-    public string Name => "bench";
-    public string Summary => "LRE benchmarks: Jacobian FLOP/s vs the matmul rate, layer sweep, batched faithfulness, peak memory";
+    public override string Name => "bench";
+    public override string Summary => "LRE benchmarks: Jacobian FLOP/s vs the matmul rate, layer sweep, batched faithfulness, peak memory";
 
-    public int Run(IReadOnlyList<string> args)
+    private static readonly BenchSettings Defaults = new();
+    private readonly Option<string> _arch = Opt.Text("--arch", "ARCH", "the random model's shape: gpt2 (GPT-2-small), gptj, neox, llama", "gpt2").Suggest([.. Shapes.Keys]);
+    private readonly Option<string?> _worldModel = Opt.Text("--world-model", "DIR", "bench this model folder (default: the default world model when it is cached)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
+    private readonly Option<string?> _tokenizerFrom = Opt.Text("--tokenizer-from", "DIR", "the random model's tokenizer (default: the golden folder of its architecture)");
+    private readonly Option<double> _memoryBudget = Opt.Number("--memory-budget-mb", "MB", "the Jacobian's memory budget", Defaults.MemoryBudgetBytes / 1048576.0);
+    private readonly Option<int> _layers = Opt.Int("--layers", "L", "the random model's blocks", 12);
+    private readonly Option<int?> _dim = Opt.OptionalInt("--dim", "D", "the random model's hidden size (default: the --arch preset's)");
+    private readonly Option<int?> _heads = Opt.OptionalInt("--heads", "H", "the random model's heads (default: the --arch preset's)");
+    private readonly Option<int> _seed = Opt.Int("--seed", "S", "seed of the random weights", 0);
+    private readonly Option<int> _threads = Opt.Int("--threads", "N", "libtorch's threads (at most the core count)", 2);
+    private readonly Option<string> _ompWait = Opt.Text("--omp-wait", "passive|active", "OMP_WAIT_POLICY (a value set in the environment wins)", "passive").Suggest("passive", "active");
+    private readonly Option<double> _yardstick = Opt.Number("--yardstick-seconds", "S", "seconds of matmul timing before and after each phase", Defaults.YardstickSeconds);
+    private readonly Option<string?> _json = Opt.Text("--json", "FILE", "also write the reports as JSON");
+    private readonly Option<bool> _reference = Opt.Flag("--reference", "also time the replicated (autograd) Jacobian of one prompt, for the speed-up");
+    private readonly Option<bool> _skipGpt2 = Opt.Flag("--skip-gpt2", "leave out the random model");
+    private readonly Option<bool> _skipWorld = Opt.Flag("--skip-world", "leave out the default world model");
+    private readonly Option<string?> _trace = Opt.Text("--trace", "RELATION", "instead: one relation's averaged state trace, batched against one restoration per pass");
+    private readonly Option<int> _traceFacts = Opt.Int("--trace-facts", "N", "facts of --trace", 50);
+    private readonly Option<int> _traceSamples = Opt.Int("--trace-samples", "N", "noise samples of --trace", new Tracing.TraceOptions().Samples);
+    private readonly Option<int> _shots = Opt.Int("--shots", "N", "shots of --trace's prompts", new Runs.RunOptions().Shots);
+    private readonly BenchQuantOptions _quant = new();
+
+    protected override Command Create()
     {
-        var a = CliArgs.Parse(args, ["arch", "world-model", "relations", "tokenizer-from", "memory-budget-mb", "layers", "dim", "heads", "seed",
-            "threads", "omp-wait", "yardstick-seconds", "json", "trace", "trace-facts", "trace-samples", "shots", .. QuantOptions.Values],
-            ["reference", "skip-gpt2", "skip-world", .. QuantOptions.Flags]);
-        var quant = QuantOptions.From(a);
+        var command = new CliCommand(Name, Summary)
+        {
+            Details = "The LRE benchmarks of BENCHMARKS.md: Jacobian FLOP/s against this machine's matmul rate, the layer sweep, batched "
+                + "faithfulness and peak memory, on a GPT-2-small-shaped random model and on the world model.",
+        };
+        foreach (var option in new Option[] { _arch, _worldModel, _relations, _tokenizerFrom, _memoryBudget, _layers, _dim, _heads, _seed, _threads,
+                     _ompWait, _yardstick, _json, _reference, _skipGpt2, _skipWorld, _trace, _traceFacts, _traceSamples, _shots })
+            command.Add(option);
+        _quant.AddTo(command);
+        command.SetAction(Execute);
+        return command;
+    }
+
+    private int Execute(ParseResult a)
+    {
+        var quant = _quant.From(a);
         // before the first torch call: libgomp reads its wait policy when libtorch loads
-        string ompWait = a.Get("omp-wait") ?? "passive";
+        string ompWait = a.GetValue(_ompWait)!;
         if (ompWait is not ("passive" or "active")) throw new RelensException($"--omp-wait must be passive or active, got '{ompWait}'");
         string policy = OpenMpEnvironment.PreferWaitPolicy(ompWait.ToUpperInvariant());
-        int threads = Math.Min(a.GetInt("threads", 2), Environment.ProcessorCount);
+        int threads = Math.Min(a.GetValue(_threads), Environment.ProcessorCount);
+        if (threads < 1) throw new RelensException($"--threads must be at least 1, got {a.GetValue(_threads)}");
         torch.set_num_threads(threads);
 
-        string arch = a.Get("arch") ?? "gpt2";
+        string arch = a.GetValue(_arch)!;
         if (!Shapes.ContainsKey(arch))
             throw new RelensException($"--arch must be one of {string.Join(", ", Shapes.Keys)}, got '{arch}'");
-        var relations = RelationDataset.Load(RelationDataRoot.Resolve(a.Get("relations")));
-        if (a.Get("trace") is { } traced) return BenchTrace(a, relations, traced, threads, policy);
+        var relations = RelationDataset.Load(RelationDataRoot.Resolve(a.GetValue(_relations)));
+        if (a.GetValue(_trace) is { } traced) return BenchTrace(a, relations, traced, threads, policy);
         var settings = new BenchSettings
         {
-            MemoryBudgetBytes = (long)(a.GetDouble("memory-budget-mb", 1024) * 1024 * 1024),
-            Reference = a.Flag("reference"),
-            YardstickSeconds = a.GetDouble("yardstick-seconds", 1.0),
+            MemoryBudgetBytes = (long)(a.GetValue(_memoryBudget) * 1024 * 1024),
+            Reference = a.GetValue(_reference),
+            YardstickSeconds = a.GetValue(_yardstick),
         };
         var relation = relations.Find(settings.RelationName);
         Console.WriteLine($"relens bench: {threads} threads (of {Environment.ProcessorCount} cores), OMP_WAIT_POLICY {policy}, " +
@@ -49,14 +87,14 @@ public sealed class BenchCommand : ICommand
         var reports = new List<BenchReport>();
         var speedReports = new List<QuantSpeedReport>();
 
-        if (!a.Flag("skip-gpt2"))
+        if (!a.GetValue(_skipGpt2))
         {
             var preset = Shapes[arch];
-            string tokenizerDir = a.Get("tokenizer-from") ?? Path.Combine(Path.GetDirectoryName(relations.Root)!, "golden", preset.Tokenizer);
+            string tokenizerDir = a.GetValue(_tokenizerFrom) ?? Path.Combine(Path.GetDirectoryName(relations.Root)!, "golden", preset.Tokenizer);
             var tokenizer = TokenizerLoader.FromDirectory(Path.GetFullPath(tokenizerDir));
-            var shape = new ModelShape(a.GetInt("layers", 12), a.GetInt("dim", preset.Dim), a.GetInt("heads", preset.Heads), tokenizer.VocabSize);
+            var shape = new ModelShape(a.GetValue(_layers), a.GetValue(_dim) ?? preset.Dim, a.GetValue(_heads) ?? preset.Heads, tokenizer.VocabSize);
             var config = preset.Edit is null ? ModelTemplates.Config(preset.ModelType, shape) : Edited(ModelTemplates.Config(preset.ModelType, shape), preset.Edit);
-            long seed = a.GetInt("seed", 0);
+            long seed = a.GetValue(_seed);
             string title = $"{preset.Title} shape ({shape.Layers}×{shape.Dim}, {shape.Heads} heads, random weights)";
             LanguageModel Create(QuantizeOptions? q)
             {
@@ -72,22 +110,22 @@ public sealed class BenchCommand : ICommand
             }
         }
         // the default world model (what `relens run` uses) when it is cached, unless another folder is named
-        string? worldDir = a.Get("world-model")
-            ?? (!a.Flag("skip-world") && Relens.Runs.DefaultModel.IsTrained(Relens.Runs.DefaultModel.Folder) ? Relens.Runs.DefaultModel.Folder : null);
-        if (worldDir is null && !a.Flag("skip-world"))
+        string? worldDir = a.GetValue(_worldModel)
+            ?? (!a.GetValue(_skipWorld) && Relens.Runs.DefaultModel.IsTrained(Relens.Runs.DefaultModel.Folder) ? Relens.Runs.DefaultModel.Folder : null);
+        if (worldDir is null && !a.GetValue(_skipWorld))
             Console.WriteLine($"(the default world model is not trained yet: `relens run` trains it into {Relens.Runs.DefaultModel.Folder}; --world-model DIR benches another folder)");
         if (worldDir is not null)
         {
-            if (quant.CompareSchemes) speedReports.Add(quant.Speed($"model folder {worldDir}", q => ModelLoadArgs.Load(null, worldDir, q), relation, settings));
+            if (quant.CompareSchemes) speedReports.Add(quant.Speed($"model folder {worldDir}", q => ModelLoadOptions.Load(null, worldDir, q), relation, settings));
             else
             {
-                using var lm = ModelLoadArgs.Load(null, worldDir, quant.Scheme);
+                using var lm = ModelLoadOptions.Load(null, worldDir, quant.Scheme);
                 reports.Add(Bench($"model folder {worldDir}", lm, relation, settings));
             }
         }
         if (reports.Count + speedReports.Count == 0) throw new RelensException("nothing to benchmark: --skip-gpt2 without --world-model");
         Console.WriteLine($"total {clock.Elapsed.TotalSeconds:F0} s, load average {LoadAverage()}");
-        if (a.Get("json") is { } json)
+        if (a.GetValue(_json) is { } json)
             File.WriteAllText(json, quant.CompareSchemes
                 ? JsonSerializer.Serialize(speedReports, new JsonSerializerOptions { WriteIndented = true })
                 : JsonSerializer.Serialize(reports, new JsonSerializerOptions { WriteIndented = true }));
@@ -123,52 +161,13 @@ public sealed class BenchCommand : ICommand
         return report;
     }
 
-    // ---- --quantize (issue #15): every option of bench that concerns quantisation, in one place ----
-    /// <summary>`--quantize S [--quantize-embeddings]` benches the quantised model(s); `--compare-quantization [--rounds N]
-    /// [--forward-repeats N]` instead times forward and LRE at float32, q8_0, q4_0 and nf4 in the same run
-    /// (<see cref="QuantSpeedBenchmark"/>).</summary>
-    private sealed record QuantOptions(QuantizeOptions? Scheme, bool CompareSchemes, int Rounds, int ForwardRepeats)
-    {
-        public static readonly string[] Values = [.. ModelLoadArgs.ValueOptions, "rounds", "forward-repeats"];
-        public static readonly string[] Flags = [.. ModelLoadArgs.FlagOptions, "compare-quantization"];
-
-        public static QuantOptions From(CliArgs a)
-        {
-            var scheme = ModelLoadArgs.Quantization(a);
-            bool compare = a.Flag("compare-quantization");
-            if (compare && scheme is not null) throw new RelensException("--compare-quantization times every scheme against float32; leave out --quantize");
-            if (!compare && (a.Has("rounds") || a.Has("forward-repeats"))) throw new RelensException("--rounds and --forward-repeats belong to --compare-quantization");
-            int rounds = a.GetInt("rounds", 3), repeats = a.GetInt("forward-repeats", 5);
-            if (rounds < 1 || repeats < 1) throw new RelensException("--rounds and --forward-repeats must be at least 1");
-            return new QuantOptions(scheme, compare, rounds, repeats);
-        }
-
-        /// <summary>All variants stay loaded together, so each round times them back to back.</summary>
-        public QuantSpeedReport Speed(string title, Func<QuantizeOptions?, LanguageModel> create, Relation relation, BenchSettings settings)
-        {
-            Console.WriteLine($"\n== {title}: float32 against {string.Join(", ", QuantSchemes.All.Select(x => x.Name()))}, load average {LoadAverage()}");
-            var variants = new List<(string, LanguageModel)>();
-            try
-            {
-                variants.Add(("float32", create(null)));
-                foreach (var scheme in QuantSchemes.All) variants.Add((scheme.Name(), create(new QuantizeOptions(scheme))));
-                var report = QuantSpeedBenchmark.Run(variants, relation, settings, Rounds, ForwardRepeats, Console.WriteLine);
-                Console.WriteLine();
-                Console.Write(QuantSpeedReportText.Format(report));
-                Console.WriteLine($"(load average {LoadAverage()})");
-                return report;
-            }
-            finally { foreach (var (_, lm) in variants) lm.Dispose(); }
-        }
-    }
-    // ---- end --quantize ----
     /// <summary>`relens bench --trace RELATION`: one relation's averaged state trace on --world-model (default: the default
     /// model), batched against one restoration per forward pass, in the same process.</summary>
-    private static int BenchTrace(CliArgs a, RelationDataset relations, string name, int threads, string policy)
+    private int BenchTrace(ParseResult a, RelationDataset relations, string name, int threads, string policy)
     {
-        int facts = a.GetInt("trace-facts", 50), samples = a.GetInt("trace-samples", 10), shots = a.GetInt("shots", 8);
+        int facts = a.GetValue(_traceFacts), samples = a.GetValue(_traceSamples), shots = a.GetValue(_shots);
         if (facts < 1 || samples < 1 || shots < 1) throw new RelensException("--trace-facts, --trace-samples and --shots must be at least 1");
-        string dir = a.Get("world-model") ?? Relens.Runs.DefaultModel.Folder;
+        string dir = a.GetValue(_worldModel) ?? Relens.Runs.DefaultModel.Folder;
         using var lm = LanguageModel.Load(dir);
         var taught = Relens.World.WorldFactsFile.TryRead(lm.Directory);
         var relation = relations.Find(name);
@@ -181,12 +180,12 @@ public sealed class BenchCommand : ICommand
             $"one at a time {r.OneAtATimeSeconds:F2} s ({r.OneAtATimePasses} passes); ratio {r.Ratio:F1}× wall, {r.CpuRatio:F1}× process CPU " +
             $"({string.Join(" / ", r.BatchedCpuSeconds.Select(s => s.ToString("F2")))} vs {r.OneAtATimeCpuSeconds:F2} CPU-s); max |Δp| between layouts {r.MaxDifference:G3}");
         Console.WriteLine($"load average {LoadAverage()}");
-        if (a.Get("json") is { } json) File.WriteAllText(json, JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
+        if (a.GetValue(_json) is { } json) File.WriteAllText(json, JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
 
     /// <summary>The 1-minute load average: how busy the machine was (other jobs share its cores).</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
         catch (IOException) { return "n/a"; }

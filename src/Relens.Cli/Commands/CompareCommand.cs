@@ -1,38 +1,52 @@
+using System.CommandLine;
 using System.Globalization;
-using Relens.Cli.Output;
+using Relens.Cli.CommandLine;
 using Relens.Reporting;
 using Relens.Runs;
 
 namespace Relens.Cli.Commands;
 
 /// <summary>`relens compare RUN_A RUN_B [--out DIR]`: two run folders of the same relations and protocol, per relation.</summary>
-public sealed class CompareCommand : ICommand
+public sealed class CompareCommand(TextWriter? output) : CommandBase(output)
 {
-    private readonly TextWriter? _output;
-
     public CompareCommand() : this(null) { }
 
-    public CompareCommand(TextWriter? output) => _output = output;
-
-    public string Name => "compare";
-    public string Summary => "two runs of the same relations side by side: ΔF, ΔC, Δknown, cos W, best-layer change (table, CSV, HTML)";
+    public override string Name => "compare";
+    public override string Summary => "two runs of the same relations side by side: ΔF, ΔC, Δknown, cos W, best-layer change (table, CSV, HTML)";
 
     public RunComparison? LastResult { get; private set; }
 
-    public int Run(IReadOnlyList<string> args)
+    private readonly Argument<string[]> _runs = new("runs") { HelpName = "RUN_A RUN_B", Description = "two `relens run` output folders", Arity = ArgumentArity.ZeroOrMore };
+    private readonly Option<string?> _out = Opt.Text("--out", "DIR", "where compare.csv and compare.html go (default: RUN_B)");
+
+    protected override Command Create()
     {
-        if (Usage.Requested(args)) return Usage.Print(Usage.Compare, _output);
-        var a = CliArgs.Parse(args, ["out"], []);
-        if (a.Positional.Count != 2) throw new RelensException("usage: relens compare RUN_A RUN_B [--out DIR] (two `relens run` output folders)");
-        var folders = a.Positional.Select(p => new RunFolder(p)).ToArray();
+        var command = new CliCommand(Name, Summary)
+        {
+            Usage = ["relens compare RUN_A RUN_B [--out DIR]"],
+            Details = "Two `relens run` folders of the same relations and protocol (typically one model at float32 and with --quantize S): per "
+                + "relation ΔF and ΔC (B − A, at each run's causality-best layer), Δ(known facts), the cosine between the two saved LREs' W and "
+                + "‖W_B − W_A‖/‖W_A‖, and whether the best layer moved. Runs of different relation sets or protocols are refused.",
+        };
+        command.Add(_runs);
+        command.Add(_out);
+        command.SetAction(Execute);
+        return command;
+    }
+
+    private int Execute(ParseResult parse)
+    {
+        var runs = parse.GetValue(_runs) ?? [];
+        if (runs.Length != 2) throw new RelensException("usage: relens compare RUN_A RUN_B [--out DIR] (two `relens run` output folders)");
+        var folders = runs.Select(p => new RunFolder(p)).ToArray();
         foreach (var f in folders)
             if (!Directory.Exists(f.Directory)) throw RelensException.InFile(f.Directory, "run folder not found");
-        string outDir = Path.GetFullPath(a.Get("out") ?? folders[1].Directory);
+        string outDir = Path.GetFullPath(parse.GetValue(_out) ?? folders[1].Directory);
         OutputFolderCheck.Check(outDir, resume: true);   // writable; compare.* files in it are replaced
 
         var comparison = RunComparison.Compare(folders[0], folders[1]);
         LastResult = comparison;
-        var w = _output ?? Console.Out;
+        var w = Output ?? Console.Out;
         w.WriteLine($"A  {folders[0].Directory}: {RunComparison.Label(comparison.InfoA)}");
         w.WriteLine($"B  {folders[1].Directory}: {RunComparison.Label(comparison.InfoB)}");
         w.WriteLine();

@@ -1,59 +1,108 @@
+using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Relens.Cli.CommandLine;
 using Relens.Cli.Output;
 using Relens.Editing;
 using Relens.Models;
 using Relens.Relations;
+using Relens.Reporting;
 
 namespace Relens.Cli.Commands;
 
 /// <summary>`relens edit`: writes new facts into a model's weights (Editing/) and measures the damage; `--eval` re-measures an edited folder.</summary>
-public sealed class EditCommand : ICommand
+public sealed class EditCommand(TextWriter? output) : CommandBase(output)
 {
-    private readonly TextWriter? _output;
-
     public EditCommand() : this(null) { }
-    public EditCommand(TextWriter? output) => _output = output;
 
-    public string Name => "edit";
-    public string Summary => "write new facts (TSV) into the weights: LRE-guided rank-one edit or fine-tuning, measured";
+    public override string Name => "edit";
+    public override string Summary => "write new facts (TSV) into the weights: LRE-guided rank-one edit or fine-tuning, measured";
 
-    public int Run(IReadOnlyList<string> args)
+    private static readonly EditOptions Defaults = new();
+    private readonly Option<string?> _model = Opt.Text("--model", "DIR", "the model folder to edit");
+    private readonly Option<string?> _edits = Opt.Text("--edits", "FILE", "the edits, a TSV: subject, relation, new object (one edit per line)");
+    private readonly Option<string?> _out = Opt.Text("--out", "DIR2", "the edited model folder (new), or the experiment's folder");
+    private readonly Option<string> _layer = Opt.Text("--layer", "L|auto", "emb, a block number, or auto (each relation's causality-best layer)", "auto");
+    private readonly Option<string> _method = Opt.Text("--method", "METHOD", "lre-rank1 or finetune", EditOptions.Name(Defaults.Method)).Suggest("lre-rank1", "finetune");
+    private readonly Option<int?> _rank = Opt.OptionalInt("--rank", "K", "pseudo-inverse rank (default: the best of the sweep's rank grid on the relation's known facts)");
+    private readonly Option<int> _shots = Opt.Int("--shots", "N", "shots of the LRE", Defaults.Shots);
+    private readonly Option<int> _seed = Opt.Int("--seed", "S", "seed of the shots' split (a run's trial 0 with --seed S)", (int)Defaults.Seed);
+    private readonly Option<double> _beta = Opt.Number("--beta", "B", "β of the LRE", Defaults.Beta);
+    private readonly Option<double> _lambda = Opt.Number("--lambda", "λ", "MEMIT's weight of the preserved keys' covariance against a batch of edits", Defaults.Lambda);
+    private readonly Option<string?> _text = Opt.Text("--text", "FILE", "text for C = E[k kᵀ] (default: the world corpus)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
+    private readonly Option<double> _lr = Opt.Number("--lr", "RATE", "finetune: AdamW's learning rate", Defaults.FineTune.LearningRate);
+    private readonly Option<int> _maxSteps = Opt.Int("--max-steps", "N", "finetune: at most N steps", Defaults.FineTune.MaxSteps);
+    private readonly Option<string?> _eval = Opt.Text("--eval", "DIR2", "instead: re-measure an edited folder against its source model");
+    // ---- `relens edit --experiment` (issue 14's library question) and --combine ----
+    private readonly Option<bool> _experiment = Opt.Flag("--experiment", "instead: the pool's first --singles edits one at a time and its first --batches at once, per method and layer");
+    private readonly Option<int> _singles = Opt.Int("--singles", "N", "experiment: single edits", ExperimentSettings.DefaultSingles);
+    private readonly Option<string> _batches = Opt.Text("--batches", "LIST", "experiment: batch sizes", string.Join(",", ExperimentSettings.DefaultBatches));
+    private readonly Option<string> _methods = Opt.Text("--methods", "LIST", "experiment: methods", "lre-rank1,finetune");
+    private readonly Option<string?> _layers = Opt.Text("--layers", "LIST", "experiment: lre-rank1's layers, e.g. emb,2 (default: --layer, else emb)");
+    private readonly Option<int> _fluencyTokens = Opt.Int("--fluency-tokens", "N", "tokens of text for the perplexity", (int)Defaults.FluencyTokens);
+    private readonly Option<int> _statisticsTokens = Opt.Int("--statistics-tokens", "N", "tokens of text for C = E[k kᵀ]", (int)Defaults.StatisticsTokens);
+    private readonly Option<string?> _combine = Opt.Text("--combine", "DIR,DIR...", "instead: one table and plot from several experiment folders (e.g. one process per arm)");
+
+    protected override Command Create()
     {
-        if (Usage.Requested(args)) return Usage.Print(Usage.Edit, _output);
-        var a = CliArgs.Parse(args, ["model", "edits", "out", "layer", "method", "rank", "shots", "seed", "beta", "lambda", "text", "relations", "lr", "max-steps", "eval",
-            .. ExperimentValueOptions], [.. ExperimentFlags]);
-        var terminal = Terminal.Create(true, _output);
-        if (a.Get("eval") is { } evalDir) return Evaluate(evalDir, a.Get("relations"), terminal);
-        if (a.Get("combine") is { } combine) return Combine(combine, Path.GetFullPath(a.Require("out")), terminal);
+        var command = new CliCommand(Name, Summary)
+        {
+            Usage =
+            [
+                "relens edit --model DIR --edits FILE --out DIR2 [--layer L|auto] [--method lre-rank1|finetune] [--rank K] [options]",
+                "relens edit --eval DIR2 [--relations DIR]",
+                "relens edit --model DIR --experiment --out DIR2 [--edits FILE] [--singles N] [--batches LIST] [--methods LIST] [--layers LIST]",
+                "relens edit --combine DIR,DIR... --out DIR3",
+            ],
+            Details = "Writes new facts into the weights. lre-rank1: per relation an LRE at layer L; Δh = W⁺_K(z′ − z), z′ from known subjects "
+                + "whose object is the new one. Layer emb: the subject token's embedding row gets Δh; block L: ROME's rank-one update of the MLP "
+                + "output projection (MEMIT's least squares for several edits). finetune: AdamW on all weights until every edit prompt answers "
+                + "its new object or --max-steps. Measures efficacy, paraphrase, specificity, retention and perplexity (before/after). DIR2 (new) "
+                + "gets config.json, model.safetensors, tokenizer files and edits.json; nothing is written unless the edit completes. See docs/EDITING.md.",
+        };
+        foreach (var option in new Option[] { _model, _edits, _out, _layer, _method, _rank, _shots, _seed, _beta, _lambda, _text, _relations, _lr, _maxSteps,
+                     _eval, _experiment, _singles, _batches, _methods, _layers, _fluencyTokens, _statisticsTokens, _combine })
+            command.Add(option);
+        command.SetAction(Execute);
+        return command;
+    }
 
-        string modelDir = a.Require("model");
-        string outDir = Path.GetFullPath(a.Require("out"));
-        if (a.Flag("experiment")) return Experiment(a, modelDir, outDir, terminal);
-        var edits = EditFile.Read(a.Require("edits"));
-        string layerText = a.Get("layer") ?? "auto";
+    private int Execute(ParseResult a)
+    {
+        var terminal = Terminal.Create(true, Output);
+        if (a.GetValue(_eval) is { } evalDir) return Evaluate(evalDir, a.GetValue(_relations), terminal);
+        if (a.GetValue(_combine) is { } combine) return Combine(combine, Path.GetFullPath(Require(a, _out)), terminal);
+
+        string modelDir = Require(a, _model);
+        string outDir = Path.GetFullPath(Require(a, _out));
+        if (a.GetValue(_experiment)) return Experiment(a, modelDir, outDir, terminal);
+        var edits = EditFile.Read(Require(a, _edits));
+        string layerText = a.GetValue(_layer)!;
         var options = Options(a, layerText);
         terminal.Line($"editing {modelDir}: {edits.Count} edit(s), method {EditOptions.Name(options.Method)}, layer {layerText}");
-        var run = KnowledgeEditor.Run(modelDir, edits, outDir, options, a.Get("relations"), a.Get("text"), terminal.Line);
+        var run = KnowledgeEditor.Run(modelDir, edits, outDir, options, a.GetValue(_relations), a.GetValue(_text), terminal.Line);
         Print(terminal, run.Metrics, run.Reference, run.Seconds);
         terminal.Line($"wrote      {outDir} (config.json, model.safetensors, tokenizer files, {EditsJson.FileName})");
         return 0;
     }
 
-    private static EditOptions Options(CliArgs a, string layerText)
+    // required for some forms only (not for --eval or --combine), so checked here rather than by the parser
+    private static string Require(ParseResult a, Option<string?> option) => a.GetValue(option) ?? throw new RelensException($"missing required option {option.Name} {option.HelpName}");
+
+    private EditOptions Options(ParseResult a, string layerText)
     {
         var options = new EditOptions
         {
             Layer = layerText == "auto" ? null : LayerRef.Parse(layerText),
-            Rank = a.Has("rank") ? a.GetInt("rank", 0) : null,
-            Shots = a.GetInt("shots", 8),
-            Seed = a.GetInt("seed", 0),
-            Beta = a.GetDouble("beta", 2.25),
-            Lambda = a.GetDouble("lambda", 1.0),
-            Method = EditOptions.ParseMethod(a.Get("method") ?? "lre-rank1"),
-            FineTune = new FineTuneOptions(a.GetDouble("lr", 5e-4), a.GetInt("max-steps", 200)),
-            FluencyTokens = a.GetInt("fluency-tokens", 20_000),
-            StatisticsTokens = a.GetInt("statistics-tokens", 100_000),
+            Rank = a.GetValue(_rank),
+            Shots = a.GetValue(_shots),
+            Seed = a.GetValue(_seed),
+            Beta = a.GetValue(_beta),
+            Lambda = a.GetValue(_lambda),
+            Method = EditOptions.ParseMethod(a.GetValue(_method)!),
+            FineTune = Defaults.FineTune with { LearningRate = a.GetValue(_lr), MaxSteps = a.GetValue(_maxSteps) },
+            FluencyTokens = a.GetValue(_fluencyTokens),
+            StatisticsTokens = a.GetValue(_statisticsTokens),
         };
         if (options.FluencyTokens < 2) throw new RelensException($"--fluency-tokens must be at least 2, got {options.FluencyTokens}");
         if (options.StatisticsTokens < 1) throw new RelensException($"--statistics-tokens must be at least 1, got {options.StatisticsTokens}");
@@ -84,48 +133,25 @@ public sealed class EditCommand : ICommand
         return 0;
     }
 
-    // ---- `relens edit --experiment` (issue 14's library question). All of its options are here, for the CLI port. ----
-
-    private static readonly string[] ExperimentValueOptions = ["singles", "batches", "methods", "layers", "fluency-tokens", "statistics-tokens", "combine"];
-    private static readonly string[] ExperimentFlags = ["experiment"];
-
-    private static int Experiment(CliArgs a, string modelDir, string outDir, Terminal t)
+    private int Experiment(ParseResult a, string modelDir, string outDir, Terminal t)
     {
-        string? layerText = a.Get("layer");
+        string? layerText = a.Given(_layer) ? a.GetValue(_layer) : null;
         if (layerText == "auto") throw new RelensException("--experiment: give --layers LIST (or --layer L), not auto: every set would plan every layer again");
-        var layers = (a.Get("layers") ?? layerText ?? "emb").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(LayerRef.Parse).ToList();
+        var layers = (a.GetValue(_layers) ?? layerText ?? "emb").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(LayerRef.Parse).ToList();
         var options = Options(a, layers[0].ToString());
-        var methods = (a.Get("methods") ?? "lre-rank1,finetune").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(EditOptions.ParseMethod).Distinct().ToList();
-        var arms = methods.SelectMany(m => m == EditMethod.LreRank1 ? layers.Select(l => new ExperimentArm(m, l)) : [new ExperimentArm(m, layers[0])]).ToList();
-        int singles = a.GetInt("singles", 20);
-        var batches = a.Get("batches") is { } b
-            ? b.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => int.TryParse(x, out int n) && n > 0 ? n
-                : throw new RelensException($"--batches: '{x}' is not a positive number")).ToList()
-            : [1, 10, 50, 100];
+        var methods = a.GetValue(_methods)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(EditOptions.ParseMethod).Distinct().ToList();
+        int singles = a.GetValue(_singles);
+        var batches = a.GetValue(_batches)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(x => int.TryParse(x, out int n) && n > 0 ? n : throw new RelensException($"--batches: '{x}' is not a positive number")).ToList();
         if (singles < 0) throw new RelensException($"--singles must be ≥ 0, got {singles}");
+        var pool = a.GetValue(_edits) is { } file ? EditFile.Read(file) : null;
         EditedFolder.CheckTarget(outDir);
-        Directory.CreateDirectory(outDir);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var session = EditSession.Open(modelDir, a.Get("relations"), a.Get("text"));
-        var seconds = new Dictionary<string, double> { ["load"] = clock.Elapsed.TotalSeconds };
-        int needed = Math.Max(singles, batches.DefaultIfEmpty(0).Max());
-        var pool = a.Get("edits") is { } file ? EditFile.Read(file) : EditSampler.Draw(session, needed, options);
-        seconds["draw"] = clock.Elapsed.TotalSeconds - seconds["load"];
-        t.Line($"experiment on {modelDir}: {pool.Count} edits in the pool, {singles} singles, batches {string.Join("/", batches)}, arms {string.Join(", ", arms.Select(x => x.Name))}");
-        string model = Path.GetFileName(Path.TrimEndingDirectorySeparator(session.Lm.Directory));
-        void Write(IReadOnlyList<ExperimentSet> sets)
-        {
-            var rows = ExperimentTable.Rows(sets);
-            seconds["total"] = clock.Elapsed.TotalSeconds;
-            File.WriteAllText(Path.Combine(outDir, "experiment.json"), ExperimentTable.Json(session.Lm.Directory, pool, sets, rows, seconds).ToJsonString(EditsJson.Indented));
-            File.WriteAllText(Path.Combine(outDir, "editing.md"), ExperimentTable.Markdown(rows));
-            File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingPage(rows, model));
-        }
-        var sets = EditExperiment.Run(session, pool, singles, batches, arms, options, outDir, t.Line, Write);
-        Write(sets);
-        var rows = ExperimentTable.Rows(sets);
-        var (png, svg) = EditCurvesImage.Write(rows, model, Path.Combine(outDir, "editing.png"));
+        using var session = EditSession.Open(modelDir, a.GetValue(_relations), a.GetValue(_text));
+        var settings = new ExperimentSettings(singles, batches, ExperimentArm.For(methods, layers), options);
+        var rows = ExperimentFolder.Run(session, pool, settings, outDir, t.Line, clock.Elapsed.TotalSeconds);
+        var (png, svg) = EditCurvesImage.Write(rows, ExperimentFolder.ModelName(session.Lm.Directory), Path.Combine(outDir, "editing.png"));
         t.Line(ExperimentTable.Markdown(rows));
         t.Line($"wrote      {outDir} (experiment.json, editing.md, editing.html, {Path.GetFileName(png)}{(svg ? " — Skia not available, SVG instead" : "")}, sets/)");
         return 0;
@@ -138,30 +164,17 @@ public sealed class EditCommand : ICommand
         string model = "";
         foreach (var dir in dirs.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            string path = Path.Combine(dir, "experiment.json");
-            if (!File.Exists(path)) throw RelensException.InFile(dir, "has no experiment.json (--combine takes folders written by `relens edit --experiment`)");
-            var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            model = Path.GetFileName(Path.TrimEndingDirectorySeparator(json["source_model"]?.GetValue<string>() ?? ""));
-            rows.AddRange(ExperimentTable.RowsFromJson(json, path));
+            var results = ExperimentFolder.TryLoad(dir)
+                ?? throw RelensException.InFile(dir, $"has no {ExperimentFolder.JsonName} (--combine takes folders written by `relens edit --experiment` or a run's editing/)");
+            model = results.Model;
+            rows.AddRange(results.Rows);
         }
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "editing.md"), ExperimentTable.Markdown(rows));
-        File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingPage(rows, model));
+        File.WriteAllText(Path.Combine(outDir, "editing.html"), EditingSection.Page(rows, model));
         var (png, _) = EditCurvesImage.Write(rows, model, Path.Combine(outDir, "editing.png"));
         t.Line(ExperimentTable.Markdown(rows));
         t.Line($"wrote      {outDir} (editing.md, editing.html, {Path.GetFileName(png)})");
         return 0;
-    }
-
-    private static string EditingPage(IReadOnlyList<ExperimentRow> rows, string model)
-    {
-        static string E(string s) => System.Net.WebUtility.HtmlEncode(s);
-        static string F(double? x) => x is { } v && double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "–";
-        var body = string.Join("", rows.Select(r => $"<tr><td>{E(r.Arm)}</td><td>{E(r.Label)}</td><td>{F(r.Efficacy)}</td><td>{F(r.Paraphrase)}</td><td>{F(r.Specificity)}</td>"
-            + $"<td>{F(r.Retention)}</td><td>{F(r.PerplexityBefore)} → {F(r.PerplexityAfter)}</td><td>{F(r.ReferenceEfficacy)}</td><td>{F(r.Seconds)}</td><td>{E(r.Error ?? "")}</td></tr>"));
-        return $"<!doctype html><meta charset=\"utf-8\"><title>Knowledge editing: {E(model)}</title><section id=\"editing\"><h2>Knowledge editing ({E(model)})</h2>"
-            + Relens.Reporting.Charts.EditCurvesChart.Svg(rows, model)
-            + "<table><tr><th>arm</th><th>edits</th><th>efficacy</th><th>paraphrase</th><th>specificity</th><th>retention</th><th>perplexity before → after</th><th>representation edit efficacy</th><th>edit seconds</th><th>note</th></tr>"
-            + body + "</table></section>";
     }
 }

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Relens.Cli.CommandLine;
 using System.Text.Json;
 using Relens.Cli.Output;
 using Relens.Lre;
@@ -12,45 +14,57 @@ namespace Relens.Cli.Commands;
 /// `relens eval --lre PREFIX`: faithfulness (recall@1..3) and causality of a saved LRE on its relation's other
 /// samples that the LM knows under the LRE's own prompt; printed, or as JSON with --json.
 /// </summary>
-public sealed class EvalCommand : ICommand
+public sealed class EvalCommand(Func<string, LanguageModel>? loadModel, TextWriter? output) : CommandBase(output)
 {
-    private readonly Func<string, LanguageModel>? _loadModel;
-    private readonly TextWriter? _output;
-
     public EvalCommand() : this(null, null) { }
 
-    public EvalCommand(Func<string, LanguageModel>? loadModel, TextWriter? output)
-    {
-        _loadModel = loadModel;
-        _output = output;
-    }
-
-    public string Name => "eval";
-    public string Summary => "faithfulness and causality of a saved LRE on its relation's LM-known test facts";
+    public override string Name => "eval";
+    public override string Summary => "faithfulness and causality of a saved LRE on its relation's LM-known test facts";
 
     public LreEvaluation? LastResult { get; private set; }
 
-    public int Run(IReadOnlyList<string> args)
+    private readonly Option<string?> _lre = Opt.Text("--lre", "PREFIX", "the saved LRE (PREFIX.safetensors + PREFIX.json of `relens estimate` or a run's lres/)");
+    private readonly Option<string?> _model = Opt.Text("--model", "DIR", "the model (default: the one recorded in PREFIX.json; an LRE of another model is refused)");
+    private readonly Option<string?> _relations = Opt.RelationsFolder();
+    private readonly Option<string?> _ranks = Opt.Text("--ranks", "LIST", "rank grid of the causality test, 'full' = d (default: 0..d in ~16 steps)");
+    private readonly Option<int> _seed = Opt.Int("--seed", "S", "seed of the edit targets' draw", (int)new RunOptions().Seed);
+    private readonly Option<bool> _json = Opt.Flag("--json", "the result as JSON");
+    private readonly ModelLoadOptions _load = new();
+
+    protected override Command Create()
     {
-        if (Usage.Requested(args)) return Usage.Print(Usage.Eval, _output);
-        var a = CliArgs.Parse(args, ["lre", "model", "relations", "ranks", "seed", .. ModelLoadArgs.ValueOptions], ["json", .. ModelLoadArgs.FlagOptions]);
-        var quantization = ModelLoadArgs.Quantization(a);
-        string prefix = a.Require("lre");
+        var command = new CliCommand(Name, Summary)
+        {
+            Usage = ["relens eval --lre PREFIX [--model DIR] [--relations DIR] [--ranks LIST] [--seed S] [--json]"],
+            Details = "Faithfulness (recall@1..3) and causality (per rank) of a saved LRE on its relation's samples other than its training "
+                + "samples, keeping those the LM answers correctly under the LRE's prompt.",
+        };
+        command.AddRequired(_lre);
+        foreach (var option in new Option[] { _model, _relations, _ranks, _seed, _json }) command.Add(option);
+        _load.AddTo(command);
+        command.SetAction(Execute);
+        return command;
+    }
+
+    private int Execute(ParseResult parse)
+    {
+        var quantization = _load.Quantization(parse);
+        string prefix = parse.Required(_lre);
         var meta = SavedLre.ReadMetadata(prefix);
-        var relation = RelationSource.Resolve(meta.Relation, a.Get("relations"));
-        using var lm = ModelLoadArgs.Load(_loadModel, SavedLre.ModelDirectory(prefix, a.Get("model")), quantization);
+        var relation = RelationSource.Resolve(meta.Relation, parse.GetValue(_relations));
+        using var lm = ModelLoadOptions.Load(loadModel, SavedLre.ModelDirectory(prefix, parse.GetValue(_model)), quantization);
         using var lre = LinearRelationFile.Load(prefix, lm);
-        var ranks = RankSpec.Parse(a.Get("ranks"), (int)lre.Dim);
-        var result = SavedLreEvaluator.Evaluate(lm, lre, relation, ranks, a.GetInt("seed", 0));
+        var ranks = RankSpec.Parse(parse.GetValue(_ranks), (int)lre.Dim);
+        var result = SavedLreEvaluator.Evaluate(lm, lre, relation, ranks, parse.GetValue(_seed));
         LastResult = result;
 
-        var writer = _output ?? Console.Out;
-        if (a.Flag("json"))
+        var writer = Output ?? Console.Out;
+        if (parse.GetValue(_json))
         {
             writer.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        var terminal = Terminal.Create(true, _output);
+        var terminal = Terminal.Create(true, Output);
         terminal.Line($"LRE        {result.Relation}, layer {result.Layer}, β = {result.Beta.ToString(CultureInfo.InvariantCulture)} ({lm.Directory})");
         terminal.Line($"test facts {result.TestSamples}, of which the LM knows {result.KnownSamples}");
         if (result.Recall is { } r)

@@ -1,26 +1,47 @@
+using System.CommandLine;
 using System.Text.Json;
+using Relens.Cli.CommandLine;
 using Relens.Inspection;
 using Relens.Models;
 
 namespace Relens.Cli.Commands;
 
 /// <summary>`relens inspect`: one prompt's tokens, top logits and hidden states, in the golden files' JSON fields.</summary>
-public sealed class InspectCommand : ICommand
+public sealed class InspectCommand : CommandBase
 {
-    public string Name => "inspect";
-    public string Summary => "tokens, top logits and hidden states of a prompt (JSON in Hugging Face's field names)";
+    public override string Name => "inspect";
+    public override string Summary => "tokens, top logits and hidden states of a prompt (JSON in Hugging Face's field names)";
 
-    public int Run(IReadOnlyList<string> args)
+    private readonly Option<string?> _model = Opt.Text("--model", "DIR", "a Hugging Face checkpoint folder");
+    private readonly Option<string?> _prompt = Opt.Text("--prompt", "TEXT", "the prompt");
+    private readonly Option<string> _layers = Opt.Text("--layers", "all|LIST", "hidden_states indices 0..L (0 = embeddings, L = after the final norm), e.g. 0,2,4", "all");
+    private readonly Option<int> _top = Opt.Int("--top", "K", "top logits to list, 1..vocabulary size", 10);
+    private readonly Option<bool> _json = Opt.Flag("--json", "the result as JSON");
+    private readonly ModelLoadOptions _load = new();
+
+    protected override Command Create()
     {
-        var a = CliArgs.Parse(args, ["model", "prompt", "layers", "top", .. ModelLoadArgs.ValueOptions], ["json", .. ModelLoadArgs.FlagOptions]);
-        int top = a.GetInt("top", 10);
+        var command = new CliCommand(Name, Summary) { Details = "One prompt's tokens, top logits and hidden states, in the golden files' (Hugging Face's) field names." };
+        command.AddRequired(_model);
+        command.AddRequired(_prompt);
+        command.Add(_layers);
+        command.Add(_top);
+        command.Add(_json);
+        _load.AddTo(command);
+        command.SetAction(Execute);
+        return command;
+    }
+
+    private int Execute(ParseResult r)
+    {
+        int top = r.GetValue(_top);
         if (top < 1) throw new RelensException($"--top must be at least 1, got {top}");
-        string prompt = a.Require("prompt");
-        using var lm = ModelLoadArgs.Load(null, a.Require("model"), a);
+        string prompt = r.Required(_prompt);
+        using var lm = _load.Load(null, r.Required(_model), r);
         if (top > lm.Model.VocabSize) throw new RelensException($"--top {top} is more than the vocabulary ({lm.Model.VocabSize} tokens)");
-        var layers = ParseLayers(a.Get("layers") ?? "all", lm.Model.NumLayers);
+        var layers = ParseLayers(r.GetValue(_layers)!, lm.Model.NumLayers);
         var result = Inspector.Inspect(lm, prompt, layers, top);
-        if (a.Flag("json"))
+        if (r.GetValue(_json))
         {
             Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             return 0;

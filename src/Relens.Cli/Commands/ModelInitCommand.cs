@@ -1,38 +1,58 @@
+using System.CommandLine;
+using Relens.Cli.CommandLine;
 using Relens.Models;
 using Relens.Tokenization;
 
 namespace Relens.Cli.Commands;
 
-/// <summary>`relens model init`: a randomly initialised Hugging Face model folder (benchmarks, training runs).</summary>
-public sealed class ModelInitCommand : ICommand
+/// <summary>`relens model init|quantize`: model folders. `init` is here: a randomly initialised Hugging Face model folder
+/// (benchmarks, training runs); `quantize` is <see cref="ModelQuantizeCommand"/>.</summary>
+public sealed class ModelInitCommand : CommandBase
 {
-    public string Name => "model";
-    public string Summary => "model folders: 'model init --arch gpt2|gptj|… --layers L --dim D --heads H --out DIR' (random weights), 'model quantize --model DIR --scheme S --out DIR2'";
+    public override string Name => "model";
+    public override string Summary => "model folders: 'model init' (random weights), 'model quantize' (the weights a --quantize run measures, as float32)";
 
-    public int Run(IReadOnlyList<string> args)
+    private static readonly ModelShape Defaults = new(0, 0, 0, 0);
+    private readonly Option<string?> _arch = Opt.Text("--arch", "ARCH", $"the architecture: {string.Join(", ", ModelTemplates.SupportedArchitectures)}").Suggest([.. ModelTemplates.SupportedArchitectures]);
+    private readonly Option<int?> _layers = Opt.OptionalInt("--layers", "L", "blocks");
+    private readonly Option<int?> _dim = Opt.OptionalInt("--dim", "D", "the hidden size");
+    private readonly Option<int?> _heads = Opt.OptionalInt("--heads", "H", "attention heads");
+    private readonly Option<int?> _vocab = Opt.OptionalInt("--vocab", "V", "vocabulary size (default: the size of --tokenizer-from's tokenizer)");
+    private readonly Option<int> _positions = Opt.Int("--positions", "P", "the position table's size", Defaults.Positions);
+    private readonly Option<string?> _out = Opt.Text("--out", "DIR", "the new model folder");
+    private readonly Option<string?> _tokenizerFrom = Opt.Text("--tokenizer-from", "DIR", "copy this folder's tokenizer files into the model");
+    private readonly Option<int> _seed = Opt.Int("--seed", "S", "seed of the random weights", 0);
+
+    protected override Command Create()
     {
-        if (args.Count > 0 && args[0] == "quantize") return new ModelQuantizeCommand().Run(args.Skip(1).ToList());
-        if (args.Count == 0 || args[0] != "init")
-            throw new RelensException($"usage: relens model init --arch {string.Join("|", ModelTemplates.SupportedArchitectures)} --layers L --dim D --heads H " +
-                "[--vocab V] [--positions P] --out DIR [--tokenizer-from DIR] [--seed S]\n   or: relens model quantize --model DIR --scheme q8_0|q4_0|nf4 --out DIR2 [--quantize-embeddings]");
-        var a = CliArgs.Parse(args.Skip(1).ToList(), ["arch", "layers", "dim", "heads", "vocab", "positions", "out", "tokenizer-from", "seed"], []);
-        string? tokenizerFrom = a.Get("tokenizer-from");
+        var init = new CliCommand("init", "a randomly initialised Hugging Face model folder (benchmarks, training runs)")
+        {
+            Usage = ["relens model init --arch ARCH --layers L --dim D --heads H --out DIR [--vocab V | --tokenizer-from DIR] [--positions P] [--seed S]"],
+            Details = "Without --vocab the vocabulary size comes from --tokenizer-from.",
+        };
+        foreach (var option in new Option[] { _arch, _layers, _dim, _heads, _out }) init.AddRequired(option);
+        foreach (var option in new Option[] { _vocab, _positions, _tokenizerFrom, _seed }) init.Add(option);
+        init.SetAction(Init);
+        return CliCommand.Group(Name, Summary, init, new ModelQuantizeCommand().Command);
+    }
+
+    private int Init(ParseResult r)
+    {
+        string? tokenizerFrom = r.GetValue(_tokenizerFrom);
         // Without --vocab the tokenizer's size is the natural choice (GPT-2's 50257).
-        int vocab = a.Has("vocab") ? a.GetInt("vocab", 0)
-            : tokenizerFrom is not null ? TokenizerLoader.FromDirectory(Path.GetFullPath(tokenizerFrom)).VocabSize
-            : throw new RelensException("give --vocab, or --tokenizer-from to take the vocabulary size from a tokenizer");
-        var shape = new ModelShape(RequireInt(a, "layers"), RequireInt(a, "dim"), RequireInt(a, "heads"), vocab, a.GetInt("positions", 1024));
-        var config = ModelTemplates.Config(a.Require("arch"), shape);
-        long seed = a.GetInt("seed", 0);
-        Runs.OutputFolderCheck.Check(a.Require("out"), resume: true);
+        int vocab = r.GetValue(_vocab) ?? (tokenizerFrom is not null ? TokenizerLoader.FromDirectory(Path.GetFullPath(tokenizerFrom)).VocabSize
+            : throw new RelensException("give --vocab, or --tokenizer-from to take the vocabulary size from a tokenizer"));
+        var shape = new ModelShape(r.Required(_layers), r.Required(_dim), r.Required(_heads), vocab, r.GetValue(_positions));
+        var config = ModelTemplates.Config(r.Required(_arch), shape);
+        long seed = r.GetValue(_seed);
+        string outDir = r.Required(_out);
+        Runs.OutputFolderCheck.Check(outDir, resume: true);
         using var model = ModelTemplates.CreateRandom(config, seed);
-        var files = ModelTemplates.WriteFolder(model, config, a.Require("out"), tokenizerFrom);
+        var files = ModelTemplates.WriteFolder(model, config, outDir, tokenizerFrom);
         long parameters = model.parameters().Sum(p => p.numel());
         Console.WriteLine($"{config.ModelType}: {shape.Layers} layers, d={shape.Dim}, {shape.Heads} heads, vocab {shape.Vocab}, {parameters:N0} parameters, seed {seed}");
         foreach (var f in files) Console.WriteLine($"  wrote {f}");
         if (tokenizerFrom is null) Console.WriteLine("  (no --tokenizer-from: add a tokenizer.json before loading the folder)");
         return 0;
     }
-
-    private static int RequireInt(CliArgs a, string name) => a.Has(name) ? a.GetInt(name, 0) : throw new RelensException($"missing required option --{name}");
 }

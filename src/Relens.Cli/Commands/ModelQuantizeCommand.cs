@@ -1,7 +1,8 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Relens.Checkpoints;
-using Relens.Cli.Output;
+using Relens.Cli.CommandLine;
 using Relens.Models;
 using Relens.Quantization;
 using Relens.Runs;
@@ -14,17 +15,38 @@ namespace Relens.Cli.Commands;
 /// written as an ordinary float32 Hugging Face folder (+ quantization.json), so other tools can load exactly the
 /// weights a `--quantize S` run measured.
 /// </summary>
-public sealed class ModelQuantizeCommand
+public sealed class ModelQuantizeCommand : CommandBase
 {
     public const string QuantizationFile = "quantization.json";
 
-    public int Run(IReadOnlyList<string> args)
+    public override string Name => "quantize";
+    public override string Summary => "the model's weights after quantisation, dequantised, as an ordinary float32 Hugging Face folder";
+
+    private readonly Option<string?> _model = Opt.Text("--model", "DIR", "the model folder");
+    private readonly Option<string?> _scheme = Opt.Text("--scheme", "S", "q8_0 | q4_0 | nf4").Suggest([.. QuantSchemes.All.Select(s => s.Name())]);
+    private readonly Option<string?> _out = Opt.Text("--out", "DIR2", "the new folder (empty or new)");
+    private readonly Option<bool> _embeddings = Opt.Flag("--quantize-embeddings", "quantise the token embeddings too");
+
+    protected override Command Create()
     {
-        if (Usage.Requested(args)) return Usage.Print(Usage.ModelQuantize, null);
-        var a = CliArgs.Parse(args, ["model", "scheme", "out"], ModelLoadArgs.FlagOptions);
-        string source = Path.GetFullPath(a.Require("model"));
-        var options = new QuantizeOptions(QuantSchemes.Parse(a.Require("scheme"), "--scheme"), a.Flag("quantize-embeddings"));
-        string outDir = Path.GetFullPath(a.Require("out"));
+        var command = new CliCommand(Name, Summary)
+        {
+            Usage = ["relens model quantize --model DIR --scheme q8_0|q4_0|nf4 --out DIR2 [--quantize-embeddings]"],
+            Details = "Quantises the blocks' linear weights as `--quantize S` does and writes the dequantised model as an ordinary float32 "
+                + "Hugging Face folder: model.safetensors, config.json, the tokenizer and other files of DIR, and quantization.json (scheme, "
+                + "group size, the quantised tensors). Loading DIR2 without --quantize gives exactly the weights a run with --quantize S measures.",
+        };
+        foreach (var option in new Option[] { _model, _scheme, _out }) command.AddRequired(option);
+        command.Add(_embeddings);
+        command.SetAction(Execute);
+        return command;
+    }
+
+    private int Execute(ParseResult r)
+    {
+        string source = Path.GetFullPath(r.Required(_model));
+        var options = new QuantizeOptions(QuantSchemes.Parse(r.Required(_scheme), "--scheme"), r.GetValue(_embeddings));
+        string outDir = Path.GetFullPath(r.Required(_out));
         if (outDir == source) throw RelensException.InFile(outDir, "--out is the --model folder; choose another folder");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw RelensException.InFile(outDir, "the --out folder already holds files; choose an empty or new folder");

@@ -1,54 +1,68 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Reflection;
+using Relens.Cli.CommandLine;
 using Relens.Runs;
 using Relens.Runs.Shards;
 
 namespace Relens.Cli.Commands;
 
 /// <summary>`relens slurm submit`: a sharded `relens run` as a Slurm job array plus a merge job that waits for it.</summary>
-public sealed class SlurmCommand(TextWriter? output = null) : ICommand
+public sealed class SlurmCommand(TextWriter? output = null) : CommandBase(output)
 {
-    private TextWriter Out => output ?? Console.Out;
+    private TextWriter Out => Output ?? Console.Out;
 
     public SlurmCommand() : this(null) { }
 
-    public string Name => "slurm";
-    public string Summary => "'slurm submit --shards N [...] -- RUN OPTIONS': a run as a Slurm job array of shards and a merge job";
+    public override string Name => "slurm";
+    public override string Summary => "'slurm submit --shards N [...] -- RUN OPTIONS': a run as a Slurm job array of shards and a merge job";
 
     /// <summary>The job ids of the last submission (null after --dry-run).</summary>
     public (string Array, string Merge)? LastJobs { get; private set; }
 
-    public const string Usage = """
-        relens slurm submit --shards N [--partition P] [--time T] [--cpus C] [--relens CMD] [--dry-run] -- RUN OPTIONS
+    private readonly Option<int?> _shards = Opt.OptionalInt("--shards", "N", "array tasks (shards of the run's relation × trial units)");
+    private readonly Option<string?> _partition = Opt.Text("--partition", "P", "the Slurm partition");
+    private readonly Option<string?> _time = Opt.Text("--time", "T", "the time limit per task, in Slurm's format (e.g. 2:00:00)");
+    private readonly Option<int> _cpus = Opt.Int("--cpus", "C", "cores per task", 1);
+    private readonly Option<string?> _relens = Opt.Text("--relens", "CMD", "how compute nodes start relens (default: this relens, e.g. \"dotnet /path/relens.dll\")");
+    private readonly Option<bool> _dryRun = Opt.Flag("--dry-run", "write the scripts and print the sbatch commands, submit nothing");
+    private readonly Argument<string[]> _runArgs = new("run options") { HelpName = "-- RUN OPTIONS", Description = "the options of `relens run`, after --", Arity = ArgumentArity.ZeroOrMore };
 
-        Writes OUT/slurm/shards.sbatch (a job array of N tasks; task I runs `relens run RUN OPTIONS --shard I/N --resume`)
-        and OUT/slurm/merge.sbatch (`relens merge OUT`), submits the array with `sbatch --parsable`, then the merge with
-        --dependency=afterok:<array id>, and prints both job ids and how to watch them. OUT is the run's --out
-        (default relens-out). Logs: OUT/slurm/logs/. A failed task is re-run by submitting again: finished work is kept.
-          --shards N       array tasks (shards of the run's relation × trial units)
-          --partition P    --time T (Slurm's format, e.g. 2:00:00)    --cpus C   cores per task (default 1)
-          --relens CMD     how compute nodes start relens (default: this relens, e.g. "dotnet /path/relens.dll")
-          --dry-run        write the scripts and print the sbatch commands, submit nothing
-        See docs/CLUSTER.md (also for Kubernetes Indexed Jobs).
-        """;
-
-    public int Run(IReadOnlyList<string> args)
+    protected override Command Create()
     {
-        int split = args.ToList().IndexOf("--");
-        var own = split < 0 ? args.ToList() : args.Take(split).ToList();
-        var runArgs = split < 0 ? [] : args.Skip(split + 1).ToList();
-        if (Output.Usage.Requested(own)) return Output.Usage.Print(Usage, output);
-        if (own.Count == 0 || own[0] != "submit") throw new RelensException("usage: relens slurm submit --shards N [--partition P] [--time T] [--cpus C] [--dry-run] -- RUN OPTIONS");
-        var a = CliArgs.Parse(own.Skip(1).ToList(), ["shards", "partition", "time", "cpus", "relens"], ["dry-run"]);
-        if (a.Positional.Count > 0) throw new RelensException($"unexpected argument '{a.Positional[0]}' (the run's options go after --)");
-        int shards = a.GetInt("shards", 0);
-        if (!a.Has("shards")) throw new RelensException("missing required option --shards N");
+        var submit = new CliCommand("submit", "a sharded `relens run` as a Slurm job array and a merge job that waits for it")
+        {
+            ArgumentsMayLookLikeOptions = true,
+            Usage = ["relens slurm submit --shards N [--partition P] [--time T] [--cpus C] [--relens CMD] [--dry-run] -- RUN OPTIONS"],
+            Details = "Writes OUT/slurm/shards.sbatch (a job array of N tasks; task I runs `relens run RUN OPTIONS --shard I/N --resume`) and "
+                + "OUT/slurm/merge.sbatch (`relens merge OUT`), submits the array with `sbatch --parsable`, then the merge with "
+                + "--dependency=afterok:<array id>, and prints both job ids and how to watch them. OUT is the run's --out (default relens-out). "
+                + "Logs: OUT/slurm/logs/. A failed task is re-run by submitting again: finished work is kept. See docs/CLUSTER.md.",
+        };
+        submit.AddRequired(_shards, checkWhenParsing: false);   // after the words before "--": an unknown option there is the better message
+        foreach (var option in new Option[] { _partition, _time, _cpus, _relens, _dryRun }) submit.Add(option);
+        submit.Add(_runArgs);
+        submit.SetAction(Submit);
+        return CliCommand.Group(Name, Summary, submit);
+    }
+
+    private int Submit(ParseResult r)
+    {
+        // the run's options are what follows "--"; a word before it is a mistake, not a run option
+        var afterDash = r.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Skip(1).Select(t => t.Value).ToList();
+        var runArgs = r.GetValue(_runArgs) ?? [];
+        if (runArgs.Length > afterDash.Count)
+            throw new RelensException(runArgs[0].StartsWith('-')
+                ? $"{ParseErrors.UnknownOption(r.CommandResult.Command, runArgs[0])} (the run's options go after --)"
+                : $"unexpected argument '{runArgs[0]}' (the run's options go after --)");
+        int shards = r.Required(_shards);
         if (shards < 1) throw new RelensException($"--shards must be at least 1, got {shards}");
-        int cpus = a.GetInt("cpus", 1);
+        int cpus = r.GetValue(_cpus);
         if (cpus < 1) throw new RelensException($"--cpus must be at least 1, got {cpus}");
 
-        var job = new SlurmJobSpec(shards, RelensCommand(a.Get("relens")), RunArguments(runArgs, out string outDir), outDir, Directory.GetCurrentDirectory(),
-            a.Get("partition"), a.Get("time"), cpus);
+        var job = new SlurmJobSpec(shards, RelensCommand(r.GetValue(_relens)), RunArguments(runArgs, out string outDir), outDir, Directory.GetCurrentDirectory(),
+            r.GetValue(_partition), r.GetValue(_time), cpus);
         foreach (var (what, path) in new[] { ("--out", job.OutputDirectory), ("the working directory", job.WorkingDirectory) })
             if (path.Any(char.IsWhiteSpace)) throw RelensException.InFile(path, $"{what} holds white space, which #SBATCH lines cannot carry: choose a path without it");
         OutputFolderCheck.Check(outDir, resume: true);
@@ -59,7 +73,7 @@ public sealed class SlurmCommand(TextWriter? output = null) : ICommand
         File.WriteAllText(mergeScript, SlurmScripts.Merge(job));
         Out.WriteLine($"wrote {arrayScript} ({shards} array tasks) and {mergeScript}");
 
-        if (a.Flag("dry-run"))
+        if (r.GetValue(_dryRun))
         {
             Out.WriteLine("dry run: nothing submitted. To submit:");
             Out.WriteLine($"  array=$(sbatch --parsable {arrayScript})");
@@ -76,16 +90,18 @@ public sealed class SlurmCommand(TextWriter? output = null) : ICommand
         return 0;
     }
 
-    /// <summary>The run's options as given, checked against `relens run`'s own (a typo must not wait in a queue), with
+    /// <summary>The run's options as given, checked by `relens run`'s own parser (a typo must not wait in a queue), with
     /// --out made absolute; the scripts add --shard, --resume and --no-progress.</summary>
     private static List<string> RunArguments(IReadOnlyList<string> runArgs, out string outDir)
     {
         if (runArgs.Count == 0) throw new RelensException("give the run's options after --, e.g. -- --model DIR --only NAME --out DIR");
-        var parsed = CliArgs.Parse(runArgs, RunCommand.ValueOptions, [.. RunCommand.FlagOptions, "help"]);
-        foreach (var taken in new[] { "shard", "shards", "help" })
-            if (parsed.Has(taken)) throw new RelensException($"--{taken} is not a run option here: the array sets each task's shard");
-        if (parsed.Get("model") is { } model && !Directory.Exists(model)) throw RelensException.InFile(Path.GetFullPath(model), "--model: folder not found");
-        outDir = Path.GetFullPath(parsed.Get("out") ?? "relens-out");
+        var run = new RunCommand();
+        var parsed = CliRunner.Parse(CliRoot.Create([run], withHelpCommand: false), run, runArgs);
+        if (parsed.Action is HelpText.Action) throw new RelensException("--help is not a run option here: `relens run --help` lists them");
+        foreach (var taken in new Option[] { run.Shard, run.Shards })
+            if (parsed.Given(taken)) throw new RelensException($"{taken.Name} is not a run option here: the array sets each task's shard");
+        if (parsed.GetValue(run.Model) is { } model && !Directory.Exists(model)) throw RelensException.InFile(Path.GetFullPath(model), "--model: folder not found");
+        outDir = Path.GetFullPath(parsed.GetValue(run.Out)!);
         var result = new List<string>();
         for (int i = 0; i < runArgs.Count; i++)
         {

@@ -39,15 +39,7 @@ public static class EditCurvesImage
 
         public void Text(double x, double y, string text, string anchor, double size, string colour = "#222222", bool isBold = false, double rotate = 0)
         {
-            using var font = new SKFont(isBold ? bold : regular, (float)size);
-            paint.Color = SKColor.Parse(colour);
-            paint.Style = SKPaintStyle.Fill;
-            canvas.Save();
-            canvas.Translate((float)x, (float)y);
-            if (rotate != 0) canvas.RotateDegrees((float)rotate);
-            var align = anchor switch { "end" => SKTextAlign.Right, "middle" => SKTextAlign.Center, _ => SKTextAlign.Left };
-            canvas.DrawText(text, 0, 0, align, font, paint);
-            canvas.Restore();
+            SkiaFigure.Text(canvas, paint, isBold ? bold : regular, x, y, text, anchor, size, SKColor.Parse(colour), rotate);
         }
     }
 }

@@ -41,4 +41,19 @@ public static class SkiaFigure
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
+
+    /// <summary>Text at (x, y) as the SVG figures place it: <paramref name="anchor"/> start|middle|end, rotated about its anchor.</summary>
+    public static void Text(SKCanvas canvas, SKPaint paint, SKTypeface face, double x, double y, string text, string anchor, double size,
+        SKColor colour, double rotate = 0)
+    {
+        using var font = new SKFont(face, (float)size);
+        paint.Color = colour;
+        paint.Style = SKPaintStyle.Fill;
+        canvas.Save();
+        canvas.Translate((float)x, (float)y);
+        if (rotate != 0) canvas.RotateDegrees((float)rotate);
+        var align = anchor switch { "end" => SKTextAlign.Right, "middle" => SKTextAlign.Center, _ => SKTextAlign.Left };
+        canvas.DrawText(text, 0, 0, align, font, paint);
+        canvas.Restore();
+    }
 }

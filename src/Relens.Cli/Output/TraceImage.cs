@@ -27,15 +27,7 @@ public static class TraceImage
 
         public void Text(double x, double y, string text, string anchor, double size, (byte R, byte G, byte B) colour, bool isBold = false, double rotate = 0)
         {
-            using var font = new SKFont(isBold ? bold : regular, (float)size);
-            paint.Color = new SKColor(colour.R, colour.G, colour.B);
-            paint.Style = SKPaintStyle.Fill;
-            canvas.Save();
-            canvas.Translate((float)x, (float)y);
-            if (rotate != 0) canvas.RotateDegrees((float)rotate);
-            var align = anchor switch { "end" => SKTextAlign.Right, "middle" => SKTextAlign.Center, _ => SKTextAlign.Left };
-            canvas.DrawText(text, 0, 0, align, font, paint);
-            canvas.Restore();
+            SkiaFigure.Text(canvas, paint, isBold ? bold : regular, x, y, text, anchor, size, new SKColor(colour.R, colour.G, colour.B), rotate);
         }
     }
 }

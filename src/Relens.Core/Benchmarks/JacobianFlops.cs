@@ -55,7 +55,7 @@ public static class JacobianFlops
         Useful(BlockShape.Dense(d, inner), blocksAfter, suffix, keys);
 
     /// <summary>
-    /// What the linearized Jacobian actually multiplies: as <see cref="Useful"/> below the top block, but at
+    /// What the linearized Jacobian actually multiplies: as <see cref="Useful(BlockShape, int, long, long)"/> below the top block, but at
     /// the top block only the last token carries a cotangent, so its MLP, attention output and queries run
     /// on one row instead of T (keys and values still on all T), and attention costs 4·t·S·q + 4·T·t·q for t
     /// cotangent rows instead of 8·T·S·q (q the query width).

@@ -26,9 +26,6 @@ public sealed class SafetensorsHeader
     /// <summary>Bytes in the data area (file length − <see cref="DataStart"/>).</summary>
     public long DataSize { get; }
 
-    /// <summary>File length at validation time; a later read checks the file has not changed under it.</summary>
-    public long FileLength => DataStart + DataSize;
-
     /// <summary>Tensors in data-area order (ascending begin offset).</summary>
     public IReadOnlyList<TensorEntry> Tensors { get; }
 

@@ -1,4 +1,4 @@
-using Relens.Relations;
+using Relens.Models;
 
 namespace Relens.Editing;
 
@@ -7,6 +7,10 @@ namespace Relens.Editing;
 public sealed record ExperimentArm(EditMethod Method, LayerRef Layer)
 {
     public string Name => Method == EditMethod.LreRank1 ? $"lre-rank1@{Layer}" : "finetune";
+
+    /// <summary>One lre-rank1 arm per layer, and one arm for each other method (at the first layer).</summary>
+    public static IReadOnlyList<ExperimentArm> For(IReadOnlyList<EditMethod> methods, IReadOnlyList<LayerRef> layers) =>
+        methods.Distinct().SelectMany(m => m == EditMethod.LreRank1 ? layers.Distinct().Select(l => new ExperimentArm(m, l)) : [new ExperimentArm(m, layers[0])]).ToList();
 }
 
 /// <summary>One edit set of the experiment: <see cref="Size"/> edits at once (a single, or a batch of the pool's first

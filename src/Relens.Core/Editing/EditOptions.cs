@@ -1,4 +1,4 @@
-using Relens.Relations;
+using Relens.Models;
 
 namespace Relens.Editing;
 

@@ -71,7 +71,8 @@ public static class EditPlanner
         using var editStates = PromptStates.Read(lm, editPrompts, []);
 
         // the sweep's rule: an LRE is measured only when more than n of the test facts are known
-        var known = KnownFacts.Indices(lm, others, ctx.Others);
+        var knownFacts = KnownTestFacts.Select(lm, others, ctx.Others, otherPrompts);
+        var known = knownFacts.Indices;
         int minKnown = new SweepSettings { Shots = o.Shots }.MinKnownFor();
         if (known.Count < minKnown)
             throw new RelensException($"{first}: relation '{relation.Name}': the model knows only {known.Count} of its {ctx.Others.Count} unedited test facts "
@@ -97,11 +98,10 @@ public static class EditPlanner
             targets.Add([.. t.Select(j => (others.Z[j], ctx.Others[j].Subject)), .. s.Select(j => (shots.Z[j], ctx.Shots[j].Subject))]);
         }
 
-        var knownSamples = known.Select(j => ctx.Others[j]).ToList();
-        var knownPrompts = known.Select(j => otherPrompts[j]).ToList();
-        var zKnown = others.Z.index_select(0, torch.tensor(known.Select(j => (long)j).ToArray()));
-        var pairs = CausalityTargets.Pair(knownSamples, o.Seed * 7919)
-            .Select(p => (knownSamples.IndexOf(p.Source), knownSamples.IndexOf(p.Target))).ToList();
+        // the sweep's rules for the rank (one implementation: Evaluation/KnownTestFacts)
+        var knownSamples = knownFacts.Samples;
+        var zKnown = knownFacts.Rows(others.Z);
+        var pairs = knownFacts.EditPairs(o.Seed * 7919);
         if (pairs.Count == 0 && o.Rank is null)
             throw new RelensException($"{first}: relation '{relation.Name}': its known facts all share one object, so no rank can be chosen by causality; give --rank");
 
@@ -116,7 +116,7 @@ public static class EditPlanner
             {
                 using var causality = new Causality(lre);
                 var result = pairs.Count == 0 ? new CausalityResult("LRE", ranks[0], double.NaN, [])
-                    : causality.Evaluate(lm, knownPrompts, knownSamples, zKnown, pairs, ranks).OrderByDescending(x => x.Efficacy).ThenBy(x => x.Rank).First();
+                    : KnownTestFacts.BestRank(causality.Evaluate(lm, knownFacts.Prompts, knownSamples, zKnown, pairs, ranks))!;
                 byLayer[lre.Layer.ToString()] = result.Efficacy;
                 if (best is null || result.Efficacy > best.Value.Efficacy) best = (lre, result.Rank, result.Efficacy);
             }

@@ -19,8 +19,11 @@ public sealed class EditSession : IDisposable
     private readonly Dictionary<long, double> _perplexity = [];
     private readonly Dictionary<(int Block, long Tokens), Tensor> _covariance = [];
 
-    private EditSession(LanguageModel lm, RelationDataset dataset, string relationsDir, EditText? text)
+    private readonly bool _ownsModel;
+
+    private EditSession(LanguageModel lm, RelationDataset dataset, string relationsDir, EditText? text, bool ownsModel)
     {
+        _ownsModel = ownsModel;
         Lm = lm;
         Dataset = dataset;
         RelationsDir = relationsDir;
@@ -36,8 +39,16 @@ public sealed class EditSession : IDisposable
     {
         string relations = RelationDataRoot.Resolve(relationsDir);
         var lm = LanguageModel.Load(modelDir);
-        try { return new EditSession(lm, KnowledgeEditor.Dataset(lm.Directory, relations), relations, EditText.For(lm.Directory, textFile, relations)); }
+        try { return new EditSession(lm, KnowledgeEditor.Dataset(lm.Directory, relations), relations, EditText.For(lm.Directory, textFile, relations), ownsModel: true); }
         catch { lm.Dispose(); throw; }
+    }
+
+    /// <summary>A session on a model that is already loaded (`relens run --edits` edits the run's own model); the
+    /// caller keeps owning <paramref name="lm"/>. The edits never change it: each edited model is written and loaded apart.</summary>
+    public static EditSession ForModel(LanguageModel lm, string? relationsDir, string? textFile)
+    {
+        string relations = RelationDataRoot.Resolve(relationsDir);
+        return new EditSession(lm, KnowledgeEditor.Dataset(lm.Directory, relations), relations, EditText.For(lm.Directory, textFile, relations), ownsModel: false);
     }
 
     /// <summary>The unedited model's top-1 next token for each prompt, read once per distinct prompt text
@@ -79,6 +90,6 @@ public sealed class EditSession : IDisposable
     {
         foreach (var c in _covariance.Values) c.Dispose();
         _covariance.Clear();
-        Lm.Dispose();
+        if (_ownsModel) Lm.Dispose();
     }
 }

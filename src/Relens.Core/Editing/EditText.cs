@@ -11,6 +11,9 @@ namespace Relens.Editing;
 /// </summary>
 public sealed record EditText(string Description, IReadOnlyList<string> Statistics, IReadOnlyList<string> Fluency)
 {
+    /// <summary>The user's text file (full path), so `relens edit --eval` can measure fluency on the same text; null for a world corpus.</summary>
+    public string? SourceFile { get; init; }
+
     /// <summary>An epoch number far beyond any training run (1,400 steps of the default world are about 60 epochs).</summary>
     public const int HeldOutEpoch = 100_000;
 
@@ -34,6 +37,6 @@ public sealed record EditText(string Description, IReadOnlyList<string> Statisti
         var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToList();
         if (lines.Count < 5) throw RelensException.InFile(path, $"--text needs at least 5 non-empty lines (80% for the key statistics, 20% for perplexity), got {lines.Count}");
         int cut = (int)Math.Round(lines.Count * 0.8);
-        return new EditText($"{Path.GetFileName(path)} (C: first {cut} lines; perplexity: last {lines.Count - cut})", lines[..cut], lines[cut..]);
+        return new EditText($"{Path.GetFileName(path)} (C: first {cut} lines; perplexity: last {lines.Count - cut})", lines[..cut], lines[cut..]) { SourceFile = Path.GetFullPath(path) };
     }
 }

@@ -26,7 +26,7 @@ public static class EditsJson
             {
                 ["layer"] = o.Layer?.ToString() ?? "auto", ["rank"] = o.Rank is { } r ? r : "best", ["shots"] = o.Shots, ["seed"] = o.Seed,
                 ["beta"] = o.Beta, ["lambda"] = o.Lambda, ["statistics_tokens"] = o.StatisticsTokens, ["fluency_tokens"] = o.FluencyTokens,
-                ["text"] = run.TextDescription,
+                ["text"] = run.TextDescription, ["text_file"] = run.TextFile, ["relations"] = run.RelationsDir,
                 ["finetune"] = o.Method == EditMethod.FineTune ? new JsonObject { ["lr"] = o.FineTune.LearningRate, ["max_steps"] = o.FineTune.MaxSteps, ["check_every"] = o.FineTune.CheckEvery } : null,
             },
             ["relations"] = new JsonArray(run.Plan.Relations.Select(p => (JsonNode)new JsonObject

@@ -10,7 +10,7 @@ namespace Relens.Editing;
 /// <summary>Everything one `relens edit` did (what edits.json holds).</summary>
 public sealed record EditRun(string SourceModel, EditOptions Options, EditPlan Plan, EditMetrics Metrics, IReadOnlyList<EditOutcome> Outcomes,
     IReadOnlyList<EditOutcome> Reference, IReadOnlyList<ChangedTensor> Changed, bool Untied, FineTuneResult? FineTune,
-    string? TextDescription, IReadOnlyDictionary<string, double> Seconds);
+    string? TextDescription, IReadOnlyDictionary<string, double> Seconds, string? TextFile = null, string? RelationsDir = null);
 
 /// <summary>
 /// `relens edit`: plan the edits (EditPlanner), measure the unedited model, change the weights (LRE-guided closed
@@ -64,7 +64,8 @@ public static class KnowledgeEditor
             var (metrics, outcomes) = EditEvaluation.Measure(edited, plan.Edits, before, o.FluencyTokens);
             seconds["measure_after"] = Lap(clock);
             seconds["edit_total"] = seconds["plan"] + seconds.GetValueOrDefault("statistics") + seconds.GetValueOrDefault("update") + seconds.GetValueOrDefault("finetune");
-            var run = new EditRun(lm.Directory, o, plan, metrics, outcomes, reference, changes.Described, changes.Untied, fineTune, session.Text?.Description, seconds);
+            var run = new EditRun(lm.Directory, o, plan, metrics, outcomes, reference, changes.Described, changes.Untied, fineTune, session.Text?.Description, seconds,
+                session.Text?.SourceFile, session.RelationsDir);
             if (outDir is null) { EditedFolder.Discard(staging); return run; }
             EditsJson.Write(staging, run);
             EditedFolder.Publish(staging, outDir);
@@ -79,8 +80,9 @@ public static class KnowledgeEditor
 
     /// <summary>
     /// `relens edit --eval`: re-measures an edited folder against the source model its edits.json names, with the
-    /// settings it records (the plan is made again on the source, so the same facts are checked; the text is the
-    /// source's world corpus — a --text file of the original edit is not recorded, so fluency is left out then).
+    /// settings it records (the plan is made again on the source, so the same facts are checked): the relations folder
+    /// and --text file of the edit unless <paramref name="relationsDir"/> is given (a world model's text is its corpus).
+    /// Folders written before edits.json recorded them use the default relations and leave fluency out for a --text edit.
     /// </summary>
     public static EditMetrics Reevaluate(string dir, string? relationsDir)
     {
@@ -90,6 +92,10 @@ public static class KnowledgeEditor
         var settings = json["settings"]?.AsObject() ?? throw RelensException.InFile(file, "has no settings");
         EditOptions options;
         List<EditRequest> requests;
+        string? textFile = settings["text_file"]?.GetValue<string>();
+        relationsDir ??= settings["relations"]?.GetValue<string>();
+        if (textFile is not null && !File.Exists(textFile))
+            throw RelensException.InFile(file, $"names the text file {textFile} (text_file), which no longer exists: fluency cannot be measured on the same text");
         try
         {
             options = new EditOptions
@@ -108,7 +114,7 @@ public static class KnowledgeEditor
         {
             throw RelensException.InFile(file, $"is not a complete edits.json ({e.Message})");
         }
-        using var session = EditSession.Open(source, relationsDir, null);
+        using var session = EditSession.Open(source, relationsDir, textFile);
         var plan = EditPlanner.Plan(session.Lm, session.Dataset, requests, options);
         var before = EditEvaluation.Before(session, RetentionContexts(session.Lm, session.Dataset, plan, options), options.FluencyTokens);
         using var edited = LanguageModel.Load(dir);

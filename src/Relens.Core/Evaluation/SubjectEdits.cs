@@ -1,4 +1,3 @@
-using Relens.Relations;
 using Relens.Lre;
 using Relens.Models;
 using Relens.Models.Hooks;

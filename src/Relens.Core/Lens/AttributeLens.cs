@@ -1,7 +1,6 @@
 using Relens.Lre;
 using Relens.Models;
 using Relens.Models.Hooks;
-using Relens.Relations;
 using TorchSharp;
 using static TorchSharp.torch;
 

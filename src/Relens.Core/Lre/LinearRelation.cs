@@ -1,3 +1,4 @@
+using Relens.Models;
 using Relens.Relations;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ namespace Relens.Lre;
 
 /// <summary>
 /// An estimated LRE: LRE(h) = β·W·h + b, read at <see cref="Layer"/> of the model identified by
-/// <see cref="ModelIdentity"/>. W is the unscaled mean Jacobian (β scales only W·h, never b; the edit's
+/// <see cref="LinearRelationInfo.ModelIdentity"/>. W is the unscaled mean Jacobian (β scales only W·h, never b; the edit's
 /// pseudo-inverse uses the unscaled W). Owns its tensors (float32, outside dispose scopes).
 /// </summary>
 public sealed class LinearRelation : IRelationOperator, IDisposable

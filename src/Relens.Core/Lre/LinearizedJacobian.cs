@@ -1,6 +1,5 @@
 using Relens.Models;
 using Relens.Models.Hooks;
-using Relens.Relations;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Relens.Models;
-using Relens.Relations;
 using TorchSharp;
 using static TorchSharp.torch;
 

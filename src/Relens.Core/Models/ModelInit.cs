@@ -8,7 +8,7 @@ namespace Relens.Models;
 /// <summary>
 /// Hugging Face-style random initialisation (what <c>from_config</c> gives before training): every weight
 /// and embedding normal(0, 0.02), biases zero, norm weights 1 and norm biases 0. Architectures whose HF
-/// code scales residual-output projections (GPT-2's c_proj by 1/√(2·n_layer)) register that rule here,
+/// code scales residual-output projections (GPT-2's c_proj by 1/√(2·n_layer)) have that rule here (StdScales),
 /// so `relens model init`, the benchmarks and the trainer all start from the same weights for a seed.
 /// </summary>
 public static class ModelInit
@@ -23,10 +23,6 @@ public static class ModelInit
         [typeof(Gpt2Model)] = (m, name) => name.EndsWith(".c_proj.weight", StringComparison.Ordinal)
             ? 1.0 / Math.Sqrt(2.0 * ((Gpt2Model)m).Config.NLayer) : 1.0,
     };
-
-    /// <summary>Adds (or replaces) the std rule of an architecture's model class.</summary>
-    public static void RegisterStdScale<TModel>(Func<TModel, string, double> scale) where TModel : TransformerLM =>
-        StdScales[typeof(TModel)] = (m, name) => scale((TModel)m, name);
 
     /// <summary>
     /// Fills every parameter of <paramref name="model"/> in place. Deterministic for a seed: one generator

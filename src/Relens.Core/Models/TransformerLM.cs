@@ -5,33 +5,40 @@ using static TorchSharp.torch;
 namespace Relens.Models;
 
 /// <summary>
-/// A decoder-only transformer with named hook points. Subclasses (one per HF model_type) supply the
-/// embedding, the blocks, the final norm and the unembedding; this class drives the forward pass, masks,
-/// positions and the KV cache the same way for every architecture.
+/// A decoder-only transformer with named hook points. Subclasses (one per HF model_type) pass their sizes to the
+/// constructor and supply the embedding, the blocks, the final norm and the unembedding; this class holds the sizes
+/// and the hook points and drives the forward pass, masks, positions and the KV cache the same way for every architecture.
 /// Layer convention: layer ℓ = output of block ℓ (HF hidden_states[ℓ+1]); "emb" = token embedding.
 /// </summary>
 public abstract class TransformerLM : nn.Module<Tensor, Tensor>
 {
-    private Dictionary<string, HookPoint>? _hookPoints;
+    /// <summary>The sizes every architecture has, and its hook points: made here, so no subclass can forget them.</summary>
+    /// <param name="name">The HF class name (module name).</param>
+    /// <param name="numLayers">Blocks L (layers 0..L−1).</param>
+    /// <param name="hiddenSize">The residual stream's width d.</param>
+    /// <param name="vocabSize">Rows of the unembedding V.</param>
+    /// <param name="dtype">The parameters' dtype.</param>
+    protected TransformerLM(string name, int numLayers, int hiddenSize, int vocabSize, ScalarType dtype) : base(name)
+    {
+        NumLayers = numLayers;
+        HiddenSize = hiddenSize;
+        VocabSize = vocabSize;
+        DType = dtype;
+        BlockHookPoints = Enumerable.Range(0, numLayers).Select(l => new BlockHooks(l)).ToArray();
+        HookPoints = new[] { EmbedHook, LnFinalHook }.Concat(BlockHookPoints.SelectMany(b => b.All)).ToDictionary(h => h.Name);
+    }
 
-    protected TransformerLM(string name) : base(name) { }
-
-    public abstract int NumLayers { get; }
-    public abstract int HiddenSize { get; }
-    public abstract int VocabSize { get; }
-    public abstract ScalarType DType { get; }
+    public int NumLayers { get; }
+    public int HiddenSize { get; }
+    public int VocabSize { get; }
+    public ScalarType DType { get; }
 
     protected HookPoint EmbedHook { get; } = new(HookNames.Embed);
     protected HookPoint LnFinalHook { get; } = new(HookNames.LnFinal);
-    protected BlockHooks[] BlockHookPoints { get; private set; } = [];
-
-    /// <summary>Call from the subclass constructor once NumLayers is known.</summary>
-    protected void CreateHooks() =>
-        BlockHookPoints = Enumerable.Range(0, NumLayers).Select(l => new BlockHooks(l)).ToArray();
+    protected IReadOnlyList<BlockHooks> BlockHookPoints { get; }
 
     /// <summary>Every hook point by canonical name.</summary>
-    public IReadOnlyDictionary<string, HookPoint> HookPoints => _hookPoints ??=
-        new[] { EmbedHook, LnFinalHook }.Concat(BlockHookPoints.SelectMany(b => b.All)).ToDictionary(h => h.Name);
+    public IReadOnlyDictionary<string, HookPoint> HookPoints { get; }
 
     public HookPoint Hook(string name) => HookPoints.TryGetValue(name, out var h) ? h
         : throw new ArgumentException($"no hook point '{name}'; examples: {HookNames.Embed}, {HookNames.ResidPost(0)}, {HookNames.LnFinal}");

@@ -2,7 +2,7 @@ namespace Relens.Relations;
 
 /// <summary>
 /// Prompt strings exactly as the paper builds them (<c>functional.make_prompt</c>, LRE-METHOD §2).
-/// The <paramref name="prefix"/> arguments take the model's start text: the EOS string for GPT-style
+/// The <c>prefix</c> arguments take the model's start text: the EOS string for GPT-style
 /// models ("&lt;|endoftext|&gt;", no space after it), "" for LLaMA, whose tokenizer adds BOS itself.
 /// </summary>
 public static class IclPrompt

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Relens.Models;
 
 namespace Relens.Relations;
 

@@ -50,6 +50,9 @@ public sealed record Relation(
     /// <summary>A user-chosen training set (--train-subjects): see <see cref="RelationSplitter.WithTrainSubjects"/>.</summary>
     public RelationSplit WithTrainSubjects(IReadOnlyList<string> subjects) => RelationSplitter.WithTrainSubjects(this, subjects);
 
+    /// <summary>A user-chosen training set of exact pairs (--train-samples): see <see cref="RelationSplitter.WithTrainSamples"/>.</summary>
+    public RelationSplit WithTrainSamples(IReadOnlyList<TrainingPair> pairs) => RelationSplitter.WithTrainSamples(this, pairs);
+
     public override string ToString() => $"{Name} ({Category}, {Samples.Count} samples, {FnType.ToShortString()})";
 
     internal static IReadOnlyList<string> DistinctInOrder(IEnumerable<string> items) =>

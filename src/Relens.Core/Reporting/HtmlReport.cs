@@ -31,6 +31,7 @@ public static class HtmlReport
             "Category means over relations with results. Faithfulness here is taken at each relation's faithfulness-best layer (the paper's table), so it can exceed the per-relation figure."));
         b.Append(LensSection(data));
         b.Append(TraceSection(data));
+        b.Append(EditingReportSection(data));
         b.Append(LinearLists(summary));
         b.Append(RelationTable(summary));
         b.Append(SkippedSection(summary, info));
@@ -134,6 +135,14 @@ public static class HtmlReport
         }
         return b.Append("</section>\n").ToString();
     }
+
+    /// <summary>`relens run --edits`: the editing experiment's plot and table (the numbers are in editing/ in the run folder).</summary>
+    private static string EditingReportSection(ReportData data) => data.Editing is not { } e ? "" : EditingSection.Section(e.Rows, e.Model,
+        $"The library question: {e.PoolSize} new facts from --edits written into the weights, one at a time and many at once, by the LRE-guided " +
+        "closed-form edit (the embedding row at emb; ROME/MEMIT's update of a block's MLP output projection) and by fine-tuning. Efficacy: the edit's " +
+        "n-shot prompt answers the new object; paraphrase: the relation's other templates do; specificity: the edited relations' other known facts " +
+        "are kept; retention: every fact the model knew is kept; perplexity on held-out text. The representation edit (Δh on the fly, nothing persists) " +
+        "is the reference. Every set's edits.json is in editing/sets/, the table in editing/experiment.json.");
 
     private static string LinearLists(RunSummary s)
     {

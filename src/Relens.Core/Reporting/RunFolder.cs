@@ -14,6 +14,7 @@ namespace Relens.Reporting;
 /// summary.json             per-relation, per-category summary (RunSummary)
 /// summary.csv              one row per relation
 /// lres/&lt;stem&gt;.safetensors + .json   each relation's LRE at its causality-best layer (LinearRelationFile)
+/// traces/, editing/        `run --trace`, `run --edits`
 /// report.html              self-contained report
 /// </code>
 /// </summary>
@@ -38,13 +39,16 @@ public sealed class RunFolder
     public string TraceDirectory => Path.Combine(Directory, "traces");
     public string TracePath(string relation) => Path.Combine(TraceDirectory, Stem(relation) + ".trace.json");
 
+    /// <summary>`relens run --edits`: the editing experiment's folder (experiment.json, editing.md/html/svg, sets/; Editing.ExperimentFolder).</summary>
+    public string EditingDirectory => Path.Combine(Directory, "editing");
+
     public string LrePrefix(string relation) => Path.Combine(LreDirectory, Stem(relation));
 
     public bool HasLre(string relation) => File.Exists(LrePrefix(relation) + ".json");
 
     public IReadOnlyList<string> SavedLres() =>
         System.IO.Directory.Exists(LreDirectory)
-            ? System.IO.Directory.EnumerateFiles(LreDirectory, "*.json").Select(Path.GetFileNameWithoutExtension).Order().ToList()!
+            ? System.IO.Directory.EnumerateFiles(LreDirectory, "*.json").Select(p => Path.GetFileNameWithoutExtension(p)!).Order().ToList()
             : [];
 
     public RunInfo LoadInfo() => RunInfo.Load(Directory);

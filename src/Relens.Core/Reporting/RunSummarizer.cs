@@ -1,4 +1,5 @@
 using Relens.Evaluation.Records;
+using Relens.Models;
 using Relens.Relations;
 using Relens.Sweeps;
 using Relens.Tokenization;

@@ -9,9 +9,9 @@ namespace Relens.Runs;
 
 /// <summary>What a run did in this session.</summary>
 /// <param name="UnitsComputed">(trial × layer) units computed now; a resumed run skips the finished ones.</param>
-/// <param name="Failed">Relations that could not be run (broken files, errors while sweeping); the run did the others.</param>
 public sealed record RunResult(RunSummary Summary, RunInfo Info, int UnitsComputed, string ReportPath, IReadOnlyList<string> Notes)
 {
+    /// <summary>Relations that could not be run (broken files, errors while sweeping); the run did the others.</summary>
     public IReadOnlyList<FailedRelation> Failed => Info.FailedRelations;
 }
 
@@ -36,6 +36,9 @@ public sealed class RelationRun
 
     /// <summary>`relens run --trace`: causal traces of each relation's known facts for the report; null = none.</summary>
     public RunTraceSettings? Trace { get; init; }
+
+    /// <summary>`relens run --edits FILE`: the editing experiment on the run's model after the sweeps; null = none.</summary>
+    public Editing.RunEditSettings? Edits { get; init; }
 
     public RunResult Execute()
     {
@@ -130,6 +133,7 @@ public sealed class RelationRun
             var traced = _plan.Relations.Where(r => Runnable(r) && failed.All(f => f.Relation != r.Name)).ToList();
             notes.AddRange(RunTraces.Write(_lm, _plan, traced, trace, _progress.Stage));
         }
+        if (Edits is { } edits) notes.AddRange(Editing.RunEditing.Write(_lm, _plan, records, edits, _progress.Stage));
         _progress.Stage("writing summary.json, summary.csv and report.html");
         var report = RunReport.Write(folder, Info(true), summaryRelations, records, _lm.Tokenizer, _lm, notes);
         var info = Info(true);

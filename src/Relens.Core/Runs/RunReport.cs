@@ -28,7 +28,8 @@ public static class RunReport
 
         var lenses = lm is null ? [] : LensExamples.Compute(lm, folder, summary, records, info.Beta, allNotes);
         var traces = RunTraces.Load(folder, summary.Relations.Select(r => r.Relation), allNotes);
-        File.WriteAllText(folder.ReportPath, HtmlReport.Render(new ReportData(info, summary, lenses, allNotes, traces)));
+        var editing = Editing.ExperimentFolder.TryLoad(folder.EditingDirectory);
+        File.WriteAllText(folder.ReportPath, HtmlReport.Render(new ReportData(info, summary, lenses, allNotes, traces, editing)));
         return new Result(summary, folder.ReportPath, allNotes, lenses.Count);
     }
 

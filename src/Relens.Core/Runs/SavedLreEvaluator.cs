@@ -56,26 +56,23 @@ public static class SavedLreEvaluator
         using var scope = torch.NewDisposeScope();
         var prompts = test.Select(s => SubjectPrompt.Create(lm, IclPrompt.FillQuery(template, s.Subject), s.Subject)).ToList();
         using var states = PromptStates.Read(lm, prompts, [lre.Layer]);
-        var lmTop = states.LmTopIds.Select(ids => lm.Tokenizer.Decode(ids[0])).ToArray();
-        var known = Enumerable.Range(0, test.Count).Where(i => PrefixMatch.IsNontrivialPrefix(lmTop[i], test[i].Object)).ToList();
+        var known = KnownTestFacts.Select(lm, states, test, prompts);
         if (known.Count == 0)
             return result with { Note = $"none of the {test.Count} test facts is answered correctly by the LM under this prompt, so faithfulness and causality are undefined" };
 
-        var index = torch.tensor(known.Select(i => (long)i).ToArray());
-        var h = states.H(lre.Layer).index_select(0, index);
-        var z = states.Z.index_select(0, index);
-        var knownSamples = known.Select(i => test[i]).ToList();
+        var h = known.Rows(states.H(lre.Layer));
+        var z = known.Rows(states.Z);
         var (ids, probs) = Decoding.TopK(lm.Model, lre.Apply(h), 3);
-        var f = Faithfulness.Score(lm, "LRE", ids, probs, knownSamples, known.Select(i => lmTop[i]).ToArray());
+        var f = Faithfulness.Score(lm, "LRE", ids, probs, known.Samples, known.LmAnswers);
 
-        var pairs = CausalityTargets.Pair(knownSamples, seed).Select(p => (knownSamples.IndexOf(p.Source), knownSamples.IndexOf(p.Target))).ToList();
+        var pairs = known.EditPairs(seed);
         IReadOnlyList<CausalityResult> edits = [];
         if (pairs.Count > 0 && ranks.Count > 0)
         {
             using var causality = new Causality(lre);
-            edits = causality.Evaluate(lm, known.Select(i => prompts[i]).ToList(), knownSamples, z, pairs, ranks);
+            edits = causality.Evaluate(lm, known.Prompts, known.Samples, z, pairs, ranks);
         }
-        var best = edits.OrderByDescending(e => e.Efficacy).ThenBy(e => e.Rank).FirstOrDefault();
+        var best = KnownTestFacts.BestRank(edits);
         return result with
         {
             KnownSamples = known.Count,

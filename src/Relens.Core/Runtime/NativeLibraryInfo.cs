@@ -5,6 +5,13 @@ public static class NativeLibraryInfo
 {
     private const uint ShtGnuVerneed = 0x6ffffffe;
 
+    /// <summary>libLibTorchSharp.so of the application in <paramref name="appDirectory"/>, or null: under
+    /// runtimes/linux-x64/native/ in a build or portable publish, at the folder's root in a linux-x64 publish
+    /// (the .NET tool's package).</summary>
+    public static string? FindLibTorchSharp(string appDirectory) =>
+        new[] { Path.Combine(appDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"), Path.Combine(appDirectory, "libLibTorchSharp.so") }
+            .FirstOrDefault(File.Exists);
+
     /// <summary>"patched (GLIBCXX_3.4.32 marked weak)", "not needed" or a reason it could not be read.</summary>
     public static string PatchStatus(string libraryPath)
     {

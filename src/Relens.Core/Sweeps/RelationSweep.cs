@@ -89,7 +89,7 @@ public sealed class RelationSweep
         });
 
         // known-fact filter: the LM's own top-1 under this trial's n-shot prompt is a prefix of the object
-        var known = KnownFacts.Indices(_lm, states, test);
+        var known = KnownTestFacts.Select(_lm, states, test, testPrompts);
         string trainNote = JsonSerializer.Serialize(train.Select(s => s.Subject));
         Put(Key(relation, trial, null, SweepMetrics.TestCount), test.Count, trainNote);
         Put(Key(relation, trial, null, SweepMetrics.KnownCount), known.Count, trainNote);
@@ -100,18 +100,13 @@ public sealed class RelationSweep
             foreach (var _ in layers) unitFinished?.Invoke();
             return;
         }
-        var knownSamples = known.Select(i => test[i]).ToList();
-        var knownPrompts = known.Select(i => testPrompts[i]).ToList();
-        var knownIndex = torch.tensor(known.Select(i => (long)i).ToArray());
-        var z = states.Z.index_select(0, knownIndex);
-        var pairs = CausalityTargets.Pair(knownSamples, _settings.Seed * 7919 + trial)
-            .Select(p => (knownSamples.IndexOf(p.Source), knownSamples.IndexOf(p.Target))).ToList();
+        var z = known.Rows(states.Z);
+        var pairs = known.EditPairs(_settings.Seed * 7919 + trial);
 
         // the training prompts' own h and z (n−1 shots each), for the translation and regression baselines
         var trainPrompts = train.Select(s => SubjectPrompt.Create(_lm, IclPrompt.Build(template, s.Subject, train, _lm.PromptPrefix), s.Subject)).ToList();
         using var trainStates = _settings.Baselines ? PromptStates.Read(_lm, trainPrompts, layers) : null;
 
-        var lmAnswers = known.Select(i => _lm.Tokenizer.Decode(states.LmTopIds[i][0])).ToArray();
         var pending = layers.Where(l => !_store.Has(Key(relation, trial, l, SweepMetrics.UnitDone))).ToList();
         // One Jacobian pass per training prompt serves a group of layers (the linearized Jacobian reads every
         // layer on its way down); groups keep the d×d matrices held at once within LayerGroupBytes.
@@ -127,8 +122,8 @@ public sealed class RelationSweep
                 foreach (var lre in lres)
                 {
                     clock.Restart();
-                    var h = states.H(lre.Layer).index_select(0, knownIndex);
-                    RunUnit(relation, trial, lre, knownSamples, knownPrompts, h, z, pairs, trainStates, lmAnswers);
+                    var h = known.Rows(states.H(lre.Layer));
+                    RunUnit(relation, trial, lre, known, h, z, pairs, trainStates);
                     double seconds = estimateShare + clock.Elapsed.TotalSeconds;
                     Put(Key(relation, trial, lre.Layer, SweepMetrics.UnitDone), seconds);
                     _log($"{relation.Name} trial {trial} layer {lre.Layer}: {seconds:F1}s");
@@ -148,9 +143,11 @@ public sealed class RelationSweep
     /// <summary>Memory for the weight matrices of one group of layers estimated together (1 GiB: 16 layers at d = 4096).</summary>
     private const long LayerGroupBytes = 1L << 30;
 
-    private void RunUnit(Relation relation, int trial, LinearRelation lre,
-        List<RelationSample> known, List<SubjectPrompt> prompts, Tensor h, Tensor z, List<(int, int)> pairs, PromptStates? trainStates, string[] lmAnswers)
+    private void RunUnit(Relation relation, int trial, LinearRelation lre, KnownTestFacts facts, Tensor h, Tensor z,
+        IReadOnlyList<(int Source, int Target)> pairs, PromptStates? trainStates)
     {
+        var known = facts.Samples;
+        var prompts = facts.Prompts;
         using var scope = torch.NewDisposeScope();
         var layer = lre.Layer;
         Put(Key(relation, trial, layer, SweepMetrics.JacobianSeconds), lre.Info.TimingSeconds["jacobian"]);
@@ -166,7 +163,7 @@ public sealed class RelationSweep
         foreach (var beta in _settings.Betas.Append(_settings.Beta).Distinct())
         {
             using var scaled = lre.WithBeta(beta);
-            var f = EvaluateFaithfulness(scaled, h, known, lmAnswers);
+            var f = EvaluateFaithfulness(scaled, h, known, facts.LmAnswers);
             Put(Key(relation, trial, layer, SweepMetrics.Recall(1), beta), f.Recall1);
             Put(Key(relation, trial, layer, SweepMetrics.Recall(2), beta), f.Recall2);
             Put(Key(relation, trial, layer, SweepMetrics.Recall(3), beta), f.Recall3);
@@ -182,7 +179,7 @@ public sealed class RelationSweep
             using var causality = new Causality(lre);
             var results = causality.Evaluate(_lm, prompts, known, z, pairs, _settings.RanksFor((int)lre.Dim));
             foreach (var r in results) Put(Key(relation, trial, layer, SweepMetrics.Causality, rank: r.Rank), r.Efficacy);
-            var best = results.OrderByDescending(r => r.Efficacy).ThenBy(r => r.Rank).First();
+            var best = KnownTestFacts.BestRank(results)!;
             Put(Key(relation, trial, layer, SweepMetrics.BestRank), best.Rank);
             foreach (var e in best.Edits)
                 Put(Key(relation, trial, layer, SweepMetrics.SampleCausality, rank: best.Rank, subject: e.Subject), e.Success ? 1 : 0,
@@ -202,7 +199,7 @@ public sealed class RelationSweep
                 Put(Key(relation, trial, layer, SweepMetrics.CausalityBaseline(r.Method)), r.Efficacy);
     }
 
-    private FaithfulnessResult EvaluateFaithfulness(IRelationOperator op, Tensor h, List<RelationSample> known, string[]? lmAnswers = null)
+    private FaithfulnessResult EvaluateFaithfulness(IRelationOperator op, Tensor h, IReadOnlyList<RelationSample> known, string[]? lmAnswers = null)
     {
         if (known.Count == 0) return new FaithfulnessResult(op.Name, 0, 0, 0, []);
         var (ids, probs) = Decoding.TopK(_lm.Model, op.Apply(h), 3);

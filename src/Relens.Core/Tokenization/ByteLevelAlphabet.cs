@@ -17,9 +17,6 @@ public static class ByteLevelAlphabet
     /// <summary>The character that stands for byte <paramref name="b"/>.</summary>
     public static char CharOf(byte b) => ByteToChar[b];
 
-    /// <summary>The byte a byte-level character stands for, or null for a character outside the alphabet.</summary>
-    public static byte? ByteOf(char c) => CharToByte.TryGetValue(c, out var b) ? b : null;
-
     /// <summary>Maps bytes to their byte-level characters.</summary>
     public static string Encode(ReadOnlySpan<byte> bytes)
     {

@@ -11,6 +11,14 @@ public sealed record FactOutcome(string Relation, string Subject, string Object,
 public sealed record KnowledgeReport(double Overall, IReadOnlyDictionary<string, double> PerRelation, IReadOnlyList<FactOutcome> Facts)
 {
     public double WorstRelation => PerRelation.Values.DefaultIfEmpty(0).Min();
+
+    /// <summary>The same measure over the facts <paramref name="keep"/> holds for (e.g. a held-out split); relations without such facts drop out.</summary>
+    public KnowledgeReport Subset(Func<FactOutcome, bool> keep) => From(Facts.Where(keep).ToList());
+
+    public static KnowledgeReport From(IReadOnlyList<FactOutcome> outcomes) => new(
+        outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Correct ? 1.0 : 0.0),
+        outcomes.GroupBy(o => o.Relation).ToDictionary(g => g.Key, g => g.Average(o => o.Correct ? 1.0 : 0.0)),
+        outcomes);
 }
 
 /// <summary>
@@ -43,8 +51,7 @@ public static class IclKnowledge
                     PrefixMatch.IsNontrivialPrefix(predicted, chunk[i].F.Object)));
             }
         }
-        var per = outcomes.GroupBy(o => o.Relation).ToDictionary(g => g.Key, g => g.Average(o => o.Correct ? 1.0 : 0.0));
-        return new KnowledgeReport(outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Correct ? 1.0 : 0.0), per, outcomes);
+        return KnowledgeReport.From(outcomes);
     }
 
     /// <summary>The paper's n-shot prompt (<see cref="IclPrompt.Build"/>, with GPT-2's EOS prefix) over a world relation's facts.</summary>

@@ -11,7 +11,6 @@ public sealed class TokenBlocks
     private readonly long[] _stream;
     public int BlockSize { get; }
     public int Count { get; }
-    public long TokenCount => _stream.LongLength;
 
     public TokenBlocks(IEnumerable<int[]> documents, int blockSize)
     {

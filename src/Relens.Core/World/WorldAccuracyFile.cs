@@ -20,6 +20,12 @@ public static class WorldAccuracyFile
         {
             ["overall"] = R(report.Knowledge.Overall),
             ["relations"] = Map(report.Knowledge.PerRelation.Select(kv => (kv.Key, (JsonNode?)R(kv.Value)))),
+            ["held_out"] = report.HeldOutKnowledge is { } h ? new JsonObject
+            {
+                ["facts"] = h.Facts.Count,
+                ["overall"] = R(h.Overall),
+                ["relations"] = Map(h.PerRelation.Select(kv => (kv.Key, (JsonNode?)R(kv.Value)))),
+            } : null,
             ["train_seconds"] = trainSeconds is { } s ? Math.Round(s, 1) : null,
             ["lre_faithfulness"] = Map(lre.Select(r => (r.Relation, (JsonNode?)R(r.Best().Value)))),
             ["lre_best"] = Map(lre.Select(r =>

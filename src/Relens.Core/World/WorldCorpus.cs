@@ -15,10 +15,16 @@ public sealed class WorldCorpus
 
     public int FactCount => Relations.Sum(r => r.Facts.Count);
 
+    /// <summary>Facts (relation id, subject) never shown in the template form (<see cref="CorpusMix.HeldOutShare"/>); empty by default.</summary>
+    public IReadOnlySet<(string RelationId, string Subject)> HeldOut { get; }
+
+    public bool IsHeldOut(WorldRelation r, WorldFact f) => HeldOut.Contains((r.Id, f.Subject));
+
     private WorldCorpus(WorldSpec spec, IReadOnlyList<WorldRelation> relations)
     {
         Spec = spec;
         Relations = relations;
+        HeldOut = spec.Mix.HeldOutShare > 0 ? PickHeldOut(relations, spec.Mix.HeldOutShare, Seeds.Rng(spec.Seed, 4)) : new HashSet<(string, string)>();
         Entities = relations
             .SelectMany(r => r.Facts.Select(f => (f.Subject, Item: (Relation: r, f.Object))))
             .GroupBy(x => x.Subject, StringComparer.Ordinal)
@@ -29,6 +35,8 @@ public sealed class WorldCorpus
     public static WorldCorpus Build(WorldSpec spec, string relationsDir)
     {
         if (spec.Relations.Count == 0) throw new RelensException($"world '{spec.Name}' has no relations");
+        if (spec.Mix.HeldOutShare is < 0 or >= 1 || double.IsNaN(spec.Mix.HeldOutShare))
+            throw new RelensException($"--held-out-share must be at least 0 and below 1 (a share of each relation's facts), got {spec.Mix.HeldOutShare}");
         var rng = Seeds.Rng(spec.Seed, 1);
         var relations = new List<WorldRelation>();
         foreach (var pick in spec.Relations)
@@ -50,14 +58,39 @@ public sealed class WorldCorpus
         var mix = Spec.Mix;
         var rng = Seeds.Rng(Spec.Seed, 2, epoch);
         var docs = new List<string>();
+        // held-out facts: no template-only documents, always compact in mixed ones, no template sentence in profiles
         for (int p = 0; p < mix.IclPasses; p++)
-            foreach (var r in Relations) docs.AddRange(WorldDocuments.Icl(r, rng, mix.LinesPerIclDoc));
+            foreach (var r in Relations) docs.AddRange(WorldDocuments.Icl(r with { Facts = r.Facts.Where(f => !IsHeldOut(r, f)).ToList() }, rng, mix.LinesPerIclDoc));
         for (int p = 0; p < mix.MixedPasses; p++)
-            foreach (var r in Relations) docs.AddRange(WorldDocuments.Mixed(r, rng, mix.LinesPerIclDoc, mix.CompactShare));
+            foreach (var r in Relations) docs.AddRange(WorldDocuments.Mixed(r, rng, mix.LinesPerIclDoc, mix.CompactShare, f => IsHeldOut(r, f)));
         for (int p = 0; p < mix.ProfilePasses; p++)
-            docs.AddRange(WorldDocuments.Profiles(Entities, rng, mix.EntitiesPerProfileDoc));
+            docs.AddRange(WorldDocuments.Profiles(Entities, rng, mix.EntitiesPerProfileDoc, IsHeldOut));
         Seeds.Shuffle(docs, rng);
         return docs;
+    }
+
+    /// <summary>
+    /// About <paramref name="share"/> of each relation's facts, every other one of each object's facts in random
+    /// order, so the held-out half has the relation's object distribution (a constant guess scores the same on both).
+    /// </summary>
+    private static HashSet<(string, string)> PickHeldOut(IReadOnlyList<WorldRelation> relations, double share, Random rng)
+    {
+        var held = new HashSet<(string, string)>();
+        foreach (var r in relations)
+        {
+            double owed = 0;
+            foreach (var g in r.Facts.GroupBy(f => f.Object, StringComparer.Ordinal))
+            {
+                var facts = g.ToList();
+                Seeds.Shuffle(facts, rng);
+                foreach (var f in facts)
+                {
+                    owed += share;
+                    if (owed >= 1 - 1e-9) { held.Add((r.Id, f.Subject)); owed -= 1; }
+                }
+            }
+        }
+        return held;
     }
 
     /// <summary>

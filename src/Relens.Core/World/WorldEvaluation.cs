@@ -1,11 +1,13 @@
 using Relens.Models;
-using Relens.Relations;
 
 namespace Relens.World;
 
 /// <summary>Knowledge, probes and LRE faithfulness of a saved world model on its world's relations.</summary>
 public sealed record WorldReport(KnowledgeReport Knowledge, IReadOnlyList<WorldProbeResult> Probes, IReadOnlyList<WorldLreResult> Lre)
 {
+    /// <summary>Knowledge of the facts never shown in the template form (<see cref="CorpusMix.HeldOutShare"/>), or null without that split.</summary>
+    public KnowledgeReport? HeldOutKnowledge { get; init; }
+
     /// <summary>The bar: relations with best-layer faithfulness ≥ 0.6 and at least
     /// <paramref name="margin"/> above their majority baseline; with <paramref name="fromLayer1"/>, at a layer ≥ 1.</summary>
     public IReadOnlyList<WorldLreResult> FaithfulRelations(double threshold = 0.6, double margin = 0.2, bool fromLayer1 = false) =>
@@ -21,7 +23,12 @@ public static class WorldEvaluation
         var layers = LayerRef.All(lm.Model.NumLayers).ToList();
         var knowledge = IclKnowledge.Measure(lm.Model, lm.Tokenizer, corpus.Relations);
         log($"knowledge: overall {knowledge.Overall:F3}, worst relation {knowledge.WorstRelation:F3}");
-        foreach (var (name, acc) in knowledge.PerRelation) log($"  {name,-30} {acc:F3}");
+        var heldOut = corpus.HeldOut.Count == 0 ? null
+            : knowledge.Subset(o => corpus.Relations.Any(r => r.Name == o.Relation && corpus.HeldOut.Contains((r.Id, o.Subject))));
+        foreach (var (name, acc) in knowledge.PerRelation)
+            log($"  {name,-30} {acc:F3}" + (heldOut?.PerRelation.TryGetValue(name, out var h) == true ? $"   held out (never in the template form) {h:F3}" : ""));
+        if (heldOut is not null)
+            log($"knowledge of the {heldOut.Facts.Count} held-out facts: {heldOut.Overall:F3}, worst relation {heldOut.WorstRelation:F3}");
         var probeResults = new List<WorldProbeResult>();
         if (probes)
         {
@@ -48,6 +55,6 @@ public static class WorldEvaluation
                     $"best ≥ 1 {later.Value:F2} (layer {later.Layer}) | majority {res.Majority:F2} | known {res.KnownTestFacts:F1}");
             }
         }
-        return new WorldReport(knowledge, probeResults, lre);
+        return new WorldReport(knowledge, probeResults, lre) { HeldOutKnowledge = heldOut };
     }
 }

@@ -18,7 +18,10 @@ public static class WorldFactsFile
         {
             ["id"] = r.Id,
             ["name"] = r.Name,
-            ["facts"] = new JsonArray(r.Facts.Select(f => (JsonNode)new JsonObject { ["subject"] = f.Subject, ["object"] = f.Object }).ToArray()),
+            // held_out: never shown in the template form (a D1 world); readers of the taught set ignore it
+            ["facts"] = new JsonArray(r.Facts.Select(f => (JsonNode)(corpus.IsHeldOut(r, f)
+                ? new JsonObject { ["subject"] = f.Subject, ["object"] = f.Object, ["held_out"] = true }
+                : new JsonObject { ["subject"] = f.Subject, ["object"] = f.Object })).ToArray()),
         }).ToArray());
         File.WriteAllText(Path.Combine(dir, FileName),
             new JsonObject { ["world"] = corpus.Spec.Name, ["relations"] = relations }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -23,9 +23,13 @@ public sealed record SyntheticPeople(int Count, IReadOnlyList<string> AttributeI
 /// token after the subject, so its prediction has to be made at the subject's last token.</param>
 /// <param name="LinesPerIclDoc">Facts per ICL document; 9 = an 8-shot prompt plus its query.</param>
 /// <param name="EntitiesPerProfileDoc">Subjects per profile document.</param>
+/// <param name="HeldOutShare">Share of each relation's facts never shown in the template (query) form — the
+/// knowledge-extraction split of Allen-Zhu &amp; Li, "Physics of Language Models 3.1" (issue 12's D1): those facts
+/// appear only as compact "subject object" lines and in profile sentences other than the template. If the template
+/// query then works for them, the query's last position must read what the subject's own positions computed.</param>
 public sealed record CorpusMix(
     int IclPasses = 1, int ProfilePasses = 2, int MixedPasses = 0, double CompactShare = 0.5,
-    int LinesPerIclDoc = 9, int EntitiesPerProfileDoc = 4);
+    int LinesPerIclDoc = 9, int EntitiesPerProfileDoc = 4, double HeldOutShare = 0);
 
 /// <summary>What a world is made of. Deterministic: the same spec, relations folder and epoch give
 /// the same documents.</summary>

@@ -8,6 +8,7 @@ public static class ApiRoutes
     public static void Map(WebApplication app, RunResults run, LensService lens, WebServerOptions options, JsonSerializerOptions json)
     {
         var trace = new TraceService(lens, options);
+        var estimate = new EstimateService(lens, run);
         app.MapGet("/api/run", () => Results.Json(new
         {
             results_directory = run.Folder.Directory,
@@ -53,6 +54,14 @@ public static class ApiRoutes
             request.Validate(options);
             var result = await trace.RunAsync(request, ctx.RequestAborted);
             return Results.Text(result.ToJsonString(), "application/json; charset=utf-8");
+        });
+
+        app.MapPost("/api/estimate", async (HttpContext ctx) =>
+        {
+            var request = await JsonBody.Read<EstimateRequest>(ctx.Request, options.MaxBodyBytes, json,
+                "{\"relation\": string, \"layer\": \"emb\"|string, \"beta\": number, \"train_subjects\": [string] | \"train_samples\": [{\"subject\": string, \"object\": string}]}");
+            request.Validate();
+            return Results.Json(await estimate.RunAsync(request, ctx.RequestAborted), json);
         });
     }
 

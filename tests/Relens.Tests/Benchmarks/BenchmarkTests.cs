@@ -7,6 +7,7 @@ using Relens.Tokenization;
 namespace Relens.Tests.Benchmarks;
 
 /// <summary>The benchmark's FLOP counter and a smoke run of the whole suite. No timing assertions: figures are measured.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class BenchmarkTests
 {
     private static readonly string[] PaperSubjects = ["China", "United States", "India", "Colombia", "Peru", "Germany", "Turkey", "Saudi Arabia"];

@@ -9,6 +9,7 @@ namespace Relens.Tests.Benchmarks;
 
 /// <summary>The same-run quantisation speed benchmark on a small model, and bench's quantisation options. No timing
 /// assertions: the figures are measured by `relens bench --compare-quantization`.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class QuantSpeedBenchmarkTests
 {
     [Fact]

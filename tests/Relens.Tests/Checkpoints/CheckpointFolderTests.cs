@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Checkpoints;
 
 /// <summary>Folder-level problems: which files a checkpoint folder has and what its index claims.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class CheckpointFolderTests
 {
     private static RelensException Refused(string path, string mentions)

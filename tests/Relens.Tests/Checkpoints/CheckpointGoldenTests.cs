@@ -5,6 +5,7 @@ using TorchSharp;
 namespace Relens.Tests.Checkpoints;
 
 /// <summary>The shared Hugging Face checkpoints, read through <see cref="CheckpointLoader"/>.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class CheckpointGoldenTests
 {
     public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny" };

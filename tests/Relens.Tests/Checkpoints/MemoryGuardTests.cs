@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Relens.Tests.Checkpoints;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class MemoryGuardTests
 {
     private const long GiB = 1L << 30;

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Checkpoints;
 
 /// <summary><see cref="SafetensorsWriter"/> output read back by the library and by the independent test reader.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class SafetensorsRoundTripTests
 {
     private static List<(string Name, Tensor Tensor)> Gpt2Tensors(ScalarType dtype)

@@ -89,6 +89,8 @@ public class CrashClassTests
     private static string UnwritableFolder()
     {
         var dir = TestPaths.NewTempDir("cli-readonly");
+        // Unix file modes only (the suite runs on Linux); the guard also tells the platform analyzer so
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the unwritable-folder tests need Unix file modes");
         File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         try { File.WriteAllText(Path.Combine(dir, "probe"), ""); }
         catch (UnauthorizedAccessException) { return dir; }

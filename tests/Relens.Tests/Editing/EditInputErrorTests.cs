@@ -1,8 +1,9 @@
 using Relens.Cli.Commands;
 using Relens.Editing;
+using Relens.Models;
 using Relens.Relations;
 using Relens.Tests.Lre;
-using Relens.Tests.Run;
+using Relens.Tests.Runs;
 
 namespace Relens.Tests.Editing;
 
@@ -55,7 +56,7 @@ public class EditInputErrorTests
             ["--model", TestPaths.Golden("gpt2-tiny"), "--edits", Path.Combine(root, "edits.tsv"), "--relations", relations, "--layer", "emb", "--rank", "8", "--out", outDir]));
         Assert.Contains("edits.tsv line 1", e.Message);
         Assert.False(Directory.Exists(outDir));
-        Assert.Empty(Directory.EnumerateDirectories(root).Where(d => Path.GetFileName(d).StartsWith(".edited")));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(root), d => Path.GetFileName(d).StartsWith(".edited"));
     }
 
     [Fact]

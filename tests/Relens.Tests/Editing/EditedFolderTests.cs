@@ -12,7 +12,7 @@ public class EditedFolderTests
 {
     private static readonly string Source = TestPaths.Golden("gpt2-tiny");
 
-    private static (RelationContext Context, PlannedEdit Edit) RandomEdit(LanguageModel lm, LayerRef layer, int seed)
+    internal static (RelationContext Context, PlannedEdit Edit) RandomEdit(LanguageModel lm, LayerRef layer, int seed)
     {
         var relation = RelationDataset.Load(TestPaths.Relations).Find("country capital city");
         var sample = relation.Samples[0];
@@ -103,7 +103,7 @@ public class EditedFolderTests
         Assert.True(MaxDiff(Logits(lm, prompt), Logits(reloaded, prompt)) > 0);
     }
 
-    private static byte[] Bytes(ICheckpoint c, string key)
+    internal static byte[] Bytes(ICheckpoint c, string key)
     {
         var t = c.Load(key);
         var bytes = new byte[t.numel() * t.ElementSize];
@@ -111,11 +111,11 @@ public class EditedFolderTests
         return bytes;
     }
 
-    private static Tensor Logits(LanguageModel lm, Relens.Lre.SubjectPrompt p)
+    internal static Tensor Logits(LanguageModel lm, Relens.Lre.SubjectPrompt p)
     {
         using var noGrad = torch.no_grad();
         return lm.Model.Forward(new ForwardInput { InputIds = torch.tensor(p.Tokens.Ids.Select(i => (long)i).ToArray(), [1, p.Tokens.Count]), Logits = LogitsAt.Last }).Logits!;
     }
 
-    private static double MaxDiff(Tensor a, Tensor b) => (a - b).abs().max().to(ScalarType.Float64).item<double>();
+    internal static double MaxDiff(Tensor a, Tensor b) => (a - b).abs().max().to(ScalarType.Float64).item<double>();
 }

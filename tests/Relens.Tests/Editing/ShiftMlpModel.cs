@@ -16,7 +16,7 @@ public sealed class ShiftMlpModel : TransformerLM
     private readonly Tensor _embedding, _unembedding, _wIn, _wOut;
     private readonly Tensor[] _a, _c;
 
-    public ShiftMlpModel(int vocab, int dim, int hidden, long seed) : base("ShiftMlp")
+    public ShiftMlpModel(int vocab, int dim, int hidden, long seed) : base("ShiftMlp", 2, dim, vocab, ScalarType.Float64)
     {
         var g = new Generator((ulong)seed);
         _embedding = torch.randn(vocab, dim, generator: g, dtype: ScalarType.Float64);
@@ -26,17 +26,12 @@ public sealed class ShiftMlpModel : TransformerLM
         _wIn = torch.randn(hidden, dim, generator: g, dtype: ScalarType.Float64) / Math.Sqrt(dim);
         _wOut = torch.randn(dim, hidden, generator: g, dtype: ScalarType.Float64) / Math.Sqrt(hidden);
         Dim = dim; Vocab = vocab;
-        CreateHooks();
     }
 
     public int Dim { get; }
     public int Vocab { get; }
     public Tensor MlpOut => _wOut;
 
-    public override int NumLayers => 2;
-    public override int HiddenSize => Dim;
-    public override int VocabSize => Vocab;
-    public override ScalarType DType => ScalarType.Float64;
     public override Tensor UnembeddingWeight => _unembedding;
     public override MlpProjection? MlpOutputProjection(int layer) => layer == 0 ? new("mlp_out", _wOut, KeysAreRows: false) : null;
 

@@ -7,6 +7,7 @@ using TorchSharp;
 
 namespace Relens.Tests.Lens;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class AttributeLensTests
 {
     [Fact]

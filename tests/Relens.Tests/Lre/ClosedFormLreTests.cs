@@ -13,6 +13,7 @@ namespace Relens.Tests.Lre;
 /// On a model whose path from the embedding to z is exactly affine (<see cref="ShiftLinearModel"/>), the
 /// estimator must return the true W and b, faithfulness must be 1.0, and the full-rank edit must always work.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ClosedFormLreTests
 {
     private const string Template = "The capital city of {} is";

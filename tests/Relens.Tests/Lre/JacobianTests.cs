@@ -10,6 +10,7 @@ namespace Relens.Tests.Lre;
 
 /// <summary>The batched Jacobian against two independent computations: d row-by-row autograd passes through
 /// the full model (via a replacement hook) and central finite differences, in float64.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class JacobianTests
 {
     private static (LanguageModel Lm, SubjectPrompt Prompt) Setup(string model)

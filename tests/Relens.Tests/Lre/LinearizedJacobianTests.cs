@@ -13,6 +13,7 @@ namespace Relens.Tests.Lre;
 /// with a cached prefix, without one, and with the subject as the last token, several chunk sizes.
 /// (JacobianTests checks SubjectJacobian.Compute — now the linearized path — against finite differences.)
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class LinearizedJacobianTests
 {
     private static readonly JacobianOptions Linearized = new() { Method = JacobianMethod.Linearized };

@@ -9,6 +9,7 @@ using TorchSharp;
 namespace Relens.Tests.Lre;
 
 /// <summary>Bad LRE inputs are clear errors, not crashes or silent nonsense.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class LreInputErrorTests
 {
     [Fact]

@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Lre;
 
 /// <summary>Relens's LRE against the paper's own estimator (evandez/relations) run on gpt2-tiny (../shared/golden/lre).</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class PaperReferenceTests
 {
     private static readonly string Reference = Path.Combine(TestPaths.Golden("lre"), "gpt2-tiny_country-capital-city_layer2");

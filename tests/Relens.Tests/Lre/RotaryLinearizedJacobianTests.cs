@@ -15,6 +15,7 @@ namespace Relens.Tests.Lre;
 /// the golden folders, plus cases built here — grouped-query attention with biases and rope scaling, Mistral's sliding
 /// window (shorter than the prompt), NeoX's sequential residual and Gemma's scaled embedding.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RotaryLinearizedJacobianTests
 {
     private static readonly JacobianOptions Linearized = new() { Method = JacobianMethod.Linearized };

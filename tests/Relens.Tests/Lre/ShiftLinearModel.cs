@@ -17,7 +17,7 @@ public sealed class ShiftLinearModel : TransformerLM
     private readonly Tensor _embedding, _unembedding;
     private readonly Tensor[] _a, _c;
 
-    public ShiftLinearModel(int vocab, int dim, int layers, long seed) : base("ShiftLinear")
+    public ShiftLinearModel(int vocab, int dim, int layers, long seed) : base("ShiftLinear", layers, dim, vocab, ScalarType.Float64)
     {
         var g = new Generator((ulong)seed);
         _embedding = torch.randn(vocab, dim, generator: g, dtype: ScalarType.Float64);
@@ -26,7 +26,6 @@ public sealed class ShiftLinearModel : TransformerLM
         _a = Enumerable.Range(0, layers).Select(_ => torch.eye(dim, dtype: ScalarType.Float64) * 0.5 + torch.randn(dim, dim, generator: g, dtype: ScalarType.Float64) * (0.3 / Math.Sqrt(dim))).ToArray();
         _c = Enumerable.Range(0, layers).Select(_ => torch.randn(dim, generator: g, dtype: ScalarType.Float64)).ToArray();
         Layers = layers; Dim = dim; Vocab = vocab;
-        CreateHooks();
     }
 
     public int Layers { get; }
@@ -35,10 +34,6 @@ public sealed class ShiftLinearModel : TransformerLM
     public Tensor A(int k) => _a[k];
     public Tensor C(int k) => _c[k];
 
-    public override int NumLayers => Layers;
-    public override int HiddenSize => Dim;
-    public override int VocabSize => Vocab;
-    public override ScalarType DType => ScalarType.Float64;
     public override Tensor UnembeddingWeight => _unembedding;
 
     protected override Tensor EmbedTokens(Tensor inputIds) =>

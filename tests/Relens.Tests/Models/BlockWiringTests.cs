@@ -14,6 +14,7 @@ namespace Relens.Tests.Models;
 /// (GPT-J, NeoX by default) add both to the block input and never run resid_mid; sequential ones (GPT-2,
 /// LLaMA, NeoX with use_parallel_residual false) feed the MLP the mid-block residual.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class BlockWiringTests
 {
     private const string Prompt = "The capital city of France is Paris\nThe capital city of Japan is";
@@ -119,6 +120,7 @@ public class BlockWiringTests
 }
 
 /// <summary>Dispose-scope hygiene of the rotary architectures (ForwardPassTests checks GPT-2 at length).</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RotaryForwardHygieneTests
 {
     [Theory]

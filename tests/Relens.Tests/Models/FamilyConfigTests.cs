@@ -11,6 +11,7 @@ namespace Relens.Tests.Models;
 /// How the newer families read config.json (HF's fields and defaults, transformers 4.44 and the newer layer_types),
 /// what they refuse, naming the field, and `relens model init` for each.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class FamilyConfigTests
 {
     private const string Path = "/models/x/config.json";

@@ -10,6 +10,7 @@ namespace Relens.Tests.Models;
 /// files (one position at a time, its own RoPE, masks and GQA indexing), with the expected semantics of each config
 /// stated by hand per case — not read through Relens's config classes.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class FamilyReferenceTests
 {
     /// <summary>What HF does for one case: per-layer window (null = global), norms, scale, caps, rotary width.</summary>

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Models;
 
 /// <summary>Hooks, prefix caching, left-padded batches and dispose-scope hygiene of the forward pass.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ForwardPassTests
 {
     private const string Prompt = "The capital city of France is Paris\nThe capital city of Japan is";

@@ -4,6 +4,7 @@ using Relens.Models;
 namespace Relens.Tests.Models;
 
 /// <summary>Relens's forward pass against Hugging Face transformers' outputs on the same checkpoint files.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class GoldenParityTests
 {
     public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny", "qwen2-tiny", "gemma2-tiny", "phi3-tiny" };

@@ -15,6 +15,7 @@ namespace Relens.Tests.Models;
 /// bias folds into out_proj's bias (probabilities sum to 1), and the q bias cannot be folded — so the reference is
 /// gpt2-tiny with its q bias zeroed, run through Relens's GPT-2 (which the golden parity tests tie to HF).
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class GptNeoTests
 {
     private const string Prompt = "The capital city of France is Paris\nThe capital city of Japan is";

@@ -10,6 +10,7 @@ namespace Relens.Tests.Models;
 /// model with its weights rounded the same way; computed in F16/BF16 they must agree within a few units of
 /// the dtype's rounding.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class HalfPrecisionTests
 {
     private const string Prompt = "The capital city of France is Paris\nThe capital city of Japan is";

@@ -8,6 +8,7 @@ namespace Relens.Tests.Models;
 /// model_type "mistral" on the llama-tiny weights: the same model as LLaMA while the prompt fits the sliding
 /// window; past it, a query no longer sees keys ≥ window columns back (HF 4.35's mask).
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class MistralSlidingWindowTests
 {
     private const string Prompt = "The capital city of France is Paris\nThe capital city of Japan is";

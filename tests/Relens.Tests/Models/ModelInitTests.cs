@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Models;
 
 /// <summary>HF-style random initialisation and `relens model init` folders.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ModelInitTests
 {
     private static ModelConfig SmallGpt2(int vocab = 1000) => ModelTemplates.Config("gpt2", new ModelShape(Layers: 2, Dim: 64, Heads: 4, Vocab: vocab, Positions: 128));

@@ -3,6 +3,7 @@ using Relens.Models;
 namespace Relens.Tests.Models;
 
 /// <summary>Bad model folders fail with a message naming the file and the problem.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ModelLoadingErrorTests
 {
     private static string CopyOfGpt2Tiny(string tag)

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Models;
 
 /// <summary>LanguageModel.Load estimates what a model needs from config.json and refuses before building anything.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ModelMemoryTests
 {
     /// <summary>Llama-2-70B's published configuration.</summary>

@@ -10,6 +10,7 @@ namespace Relens.Tests.Models;
 /// Every parameter Relens builds for a published config (on the meta device: no weights, no memory) against
 /// the key list and shapes of the checkpoint those models are published with.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ModelStructureTests
 {
     public static TheoryData<string> Published => new() { "gpt2-xl", "gpt-j-6b", "pythia-1.4b", "llama-2-7b", "mistral-7b", "llama-13b",

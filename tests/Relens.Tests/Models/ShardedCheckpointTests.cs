@@ -5,6 +5,7 @@ using TorchSharp;
 namespace Relens.Tests.Models;
 
 /// <summary>A checkpoint split into many shards (model.safetensors.index.json) loads to the very same model.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ShardedCheckpointTests
 {
     public static TheoryData<string> Models => new() { "gpt2-tiny", "gptj-tiny", "neox-tiny", "llama-tiny", "qwen2-tiny", "gemma2-tiny", "phi3-tiny" };

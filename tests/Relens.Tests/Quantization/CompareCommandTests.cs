@@ -1,5 +1,6 @@
 using Relens.Cli.Commands;
 using Relens.Lre;
+using Relens.Models;
 using Relens.Relations;
 using Relens.Reporting;
 using TorchSharp;

@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 namespace Relens.Tests.Quantization;
 
 /// <summary>Quantised models: logits against float32, the Jacobian on packed weights, packed sizes, the written folder.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class QuantizedModelTests(ITestOutputHelper output)
 {
     private static readonly string[] Prompts = ["The capital city of France is", "Hello, my name is", "1 2 3 4 5 6"];

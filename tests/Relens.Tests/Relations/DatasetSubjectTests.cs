@@ -7,6 +7,7 @@ namespace Relens.Tests.Relations;
 /// <summary>Every prompt the sweep builds, for every sample of the paper's 47 relations, with both tokenizer
 /// kinds (GPT-2 byte-level BPE and LLaMA's SentencePiece BPE): the subject is found, as the paper's
 /// <c>find_token_range</c> finds it (first token with start ≤ char_end ≤ end). Tokenizers only, no model.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class DatasetSubjectTests
 {
     public static TheoryData<string> Tokenizers => new("gpt2-tiny", "llama-tiny");

@@ -3,6 +3,7 @@ using Relens.Relations;
 
 namespace Relens.Tests.Relations;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class IclPromptTests
 {
     private static readonly RelationSample[] Shots =

@@ -4,6 +4,7 @@ using Relens.Tokenization;
 
 namespace Relens.Tests.Relations;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class SubjectLocatorTests
 {
     [Fact]

@@ -1,4 +1,5 @@
 using Relens.Evaluation.Records;
+using Relens.Models;
 using Relens.Relations;
 using Relens.Reporting;
 using Relens.Sweeps;
@@ -6,6 +7,7 @@ using Relens.Tests.Lre;
 
 namespace Relens.Tests.Sweeps;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RelationSweepTests
 {
     private static readonly SweepSettings Settings = new()

@@ -4,6 +4,7 @@ namespace Relens.Tests.Tokenization;
 
 /// <summary>A tokenizer.json written by <see cref="ByteLevelBpeTokenizerJson"/> reads back through the loader
 /// and tokenizes like a naive reference BPE (GPT-2's original "merge the best pair everywhere" loop).</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ByteLevelBpeWriterTests
 {
     private static (Dictionary<string, int> Vocab, List<(string, string)> Merges) SmallModel()

@@ -3,6 +3,7 @@ using Relens.Tokenization;
 namespace Relens.Tests.Tokenization;
 
 /// <summary>Ids and token strings equal HF's fast tokenizer (default settings) on every golden prompt.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class GoldenTokenizationTests
 {
     public static TheoryData<string> Models => new(GoldenTokenizers.ModelNames);

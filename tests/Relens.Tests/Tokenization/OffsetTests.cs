@@ -5,6 +5,7 @@ namespace Relens.Tests.Tokenization;
 
 /// <summary>Offsets point back at the right substrings of the original text, and the LRE subject
 /// rule (first token with start ≤ charEnd ≤ end) finds the token holding the subject's last character.</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class OffsetTests
 {
     private static List<string> Texts()

@@ -7,6 +7,7 @@ namespace Relens.Tests.Tokenization;
 /// Microsoft.ML.Tokenizers' SentencePiece BPE reading the folder's original tokenizer.model (protobuf),
 /// i.e. different code and a different file than ours.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class SentencePieceParityTests
 {
     private static readonly Lazy<Tokenizer> Oracle = new(() =>

@@ -6,6 +6,7 @@ namespace Relens.Tests.Tokenization;
 /// Our reader of gpt2-tiny's tokenizer.json against an independent implementation: Microsoft.ML.Tokenizers'
 /// tiktoken with OpenAI's own GPT-2 ranks (r50k_base), which shares no code or data file with ours.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class TiktokenParityTests
 {
     private static readonly Lazy<Tokenizer> Oracle = new(() => TiktokenTokenizer.CreateForModel("gpt2"));

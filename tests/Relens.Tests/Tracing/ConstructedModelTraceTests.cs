@@ -4,6 +4,7 @@ using Relens.Tracing;
 namespace Relens.Tests.Tracing;
 
 /// <summary>Traces of a model whose only subject → answer route is known (<see cref="ReadAtBlockKModel"/>).</summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class ConstructedModelTraceTests
 {
     private const int K = ReadAtBlockKModel.K;

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Relens.Tests.Tracing;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class Gpt2TinyTraceTests
 {
     private const string Prompt = "The Eiffel Tower is located in the city of", Subject = "Eiffel Tower";

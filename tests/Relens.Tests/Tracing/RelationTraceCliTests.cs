@@ -4,7 +4,7 @@ using Relens.Models;
 using Relens.Relations;
 using Relens.Reporting;
 using Relens.Sweeps;
-using Relens.Tests.Run;
+using Relens.Tests.Runs;
 using Relens.Tests.Web;
 
 namespace Relens.Tests.Tracing;
@@ -13,6 +13,7 @@ namespace Relens.Tests.Tracing;
 /// `relens trace --relation A --relation B` and `relens run --trace` on gpt2-tiny, with two relations whose test
 /// objects are the model's own answers under trial 0's 3-shot prompts (so their test facts are known).
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class RelationTraceCliTests
 {
     private const int Shots = 3;

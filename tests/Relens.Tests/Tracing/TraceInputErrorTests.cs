@@ -4,6 +4,7 @@ using Relens.Tracing;
 
 namespace Relens.Tests.Tracing;
 
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class TraceInputErrorTests
 {
     private static readonly string Gpt2 = TestPaths.Golden("gpt2-tiny");

@@ -7,6 +7,7 @@ namespace Relens.Tests.Web;
 
 /// <summary>Every refused request gets the right status and a JSON <c>{"error": ...}</c> without server internals.</summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class BadRequestTests(WebServerFixture web)
 {
     private static readonly string Lre = "country_capital_city";

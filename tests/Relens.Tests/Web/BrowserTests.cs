@@ -12,6 +12,8 @@ namespace Relens.Tests.Web;
 /// used). Expected values come from the library directly, not from the API the pages call.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
+[Trait(TestCategories.Name, TestCategories.Browser)]
 public class BrowserTests(WebServerFixture web, ITestOutputHelper output)
 {
     private const string ChromiumPath = "/usr/bin/chromium";

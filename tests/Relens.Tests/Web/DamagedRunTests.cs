@@ -5,6 +5,7 @@ namespace Relens.Tests.Web;
 
 /// <summary>A run folder that is incomplete or damaged on disk: the server explains, with JSON errors and no traces.</summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class DamagedRunTests
 {
     private static string CopyOfTinyRun()

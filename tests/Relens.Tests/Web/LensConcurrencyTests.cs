@@ -9,6 +9,7 @@ namespace Relens.Tests.Web;
 
 /// <summary>Lens requests share one model: concurrent ones must not see each other's activations, and many must not leak.</summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class LensConcurrencyTests(WebServerFixture web, ITestOutputHelper output)
 {
     // different lengths and words, so a run that captured another request's states would be visibly wrong

@@ -9,6 +9,7 @@ namespace Relens.Tests.Web;
 
 /// <summary>`relens serve --quantize`: the lens's model is quantised as asked, or as run.json says the run was.</summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class QuantizedServeTests
 {
     private static string CopyOfTinyRunQuantized(string scheme)

@@ -8,6 +8,7 @@ namespace Relens.Tests.Web;
 
 /// <summary>POST /api/trace: the grid of `relens trace --prompt`, checked against CausalTracer run directly.</summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class TraceApiTests(WebServerFixture web)
 {
     public const string Prompt = "The Eiffel Tower is located in the city of", Subject = "Eiffel Tower";

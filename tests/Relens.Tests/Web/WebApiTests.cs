@@ -8,6 +8,7 @@ namespace Relens.Tests.Web;
 
 /// <summary>The JSON API's answers, checked against the run folder read directly with the library.</summary>
 [Collection(WebCollection.Name)]
+[Trait(TestCategories.Name, TestCategories.Golden)]
 public class WebApiTests(WebServerFixture web)
 {
     [Fact]
@@ -97,5 +98,5 @@ public class WebApiTests(WebServerFixture web)
         LensAssert.SameAs(expected, response.GetProperty("result"));
     }
 
-    private IReadOnlyList<Evaluation.Records.SweepRecord> SweepRecordStore_ReadAll() => web.Run.Folder.LoadRecords();
+    private IReadOnlyList<Relens.Evaluation.Records.SweepRecord> SweepRecordStore_ReadAll() => web.Run.Folder.LoadRecords();
 }

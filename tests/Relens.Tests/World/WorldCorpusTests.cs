@@ -79,6 +79,48 @@ public class WorldCorpusTests
     }
 
     [Fact]
+    public void A_held_out_split_never_shows_its_facts_in_the_template_form_but_still_teaches_them()
+    {
+        var spec = WorldSpec.Default with { Mix = WorldSpec.Default.Mix with { HeldOutShare = 0.5 } };
+        var corpus = WorldCorpus.Build(spec, TestPaths.Relations);
+        Assert.Empty(WorldCorpus.Build(WorldSpec.Default, TestPaths.Relations).HeldOut);
+        foreach (var r in corpus.Relations)
+        {
+            // half of each relation, and of each object's facts (±1), so the split keeps the object distribution
+            int held = r.Facts.Count(f => corpus.IsHeldOut(r, f));
+            Assert.InRange(held, r.Facts.Count / 2 - 1, (r.Facts.Count + 1) / 2 + 1);
+            foreach (var g in r.Facts.GroupBy(f => f.Object))
+                Assert.InRange(g.Count(f => corpus.IsHeldOut(r, f)), g.Count() / 2 - 1, (g.Count() + 1) / 2 + 1);
+        }
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            var text = string.Join("\n", corpus.Documents(epoch));
+            var lines = corpus.Documents(epoch).SelectMany(d => d.Replace(WorldDocuments.EndOfText, "").Split('\n')).ToHashSet();
+            foreach (var r in corpus.Relations)
+                foreach (var f in r.Facts)
+                {
+                    if (corpus.IsHeldOut(r, f))
+                    {
+                        // the template prompt itself, anywhere (an ICL line, a profile sentence): never; the compact line: every epoch
+                        Assert.DoesNotContain(r.Prompt(f.Subject) + " ", text);
+                        Assert.Contains(f.Subject + " " + f.Object, lines);
+                    }
+                    else Assert.Contains(r.IclLine(f), lines);
+                }
+        }
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-0.1)]
+    public void A_held_out_share_outside_0_to_1_is_an_error_naming_the_option(double share)
+    {
+        var spec = WorldSpec.Tiny with { Mix = WorldSpec.Tiny.Mix with { HeldOutShare = share } };
+        var e = Assert.Throws<RelensException>(() => WorldCorpus.Build(spec, TestPaths.Relations));
+        Assert.Contains("--held-out-share", e.Message);
+    }
+
+    [Fact]
     public void Presets_resolve_and_full_lists_every_relation_file()
     {
         Assert.Equal("tiny", WorldSpec.Preset("tiny").Name);

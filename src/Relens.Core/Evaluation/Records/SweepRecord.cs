@@ -1,3 +1,4 @@
+using Relens.Models;
 using Relens.Relations;
 
 namespace Relens.Evaluation.Records;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Relens.Models;
 using Relens.Relations;
 
 namespace Relens.Evaluation.Records;

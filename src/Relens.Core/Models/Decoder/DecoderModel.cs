@@ -15,23 +15,17 @@ public sealed class DecoderModel : TransformerLM
 {
     public readonly DecoderBody model;
     public readonly LinearLayer? lm_head;
-    private readonly ScalarType _dtype;
 
-    public DecoderModel(DecoderSpec spec, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(spec.ClassName)
+    public DecoderModel(DecoderSpec spec, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(spec.ClassName, spec.NumLayers, spec.HiddenSize, spec.VocabSize, dtype)
     {
         Spec = spec;
-        _dtype = dtype;
         model = new DecoderBody(spec, dtype, device);
         if (!spec.TieWordEmbeddings) lm_head = new LinearLayer(spec.HiddenSize, spec.VocabSize, false, dtype, device);
         RegisterComponents();
-        CreateHooks();
     }
 
     public DecoderSpec Spec { get; }
-    public override int NumLayers => Spec.NumLayers;
-    public override int HiddenSize => Spec.HiddenSize;
-    public override int VocabSize => Spec.VocabSize;
-    public override ScalarType DType => _dtype;
 
     protected override Tensor EmbedTokens(Tensor inputIds) => model.embed_tokens.forward(inputIds);
 

@@ -14,26 +14,20 @@ public sealed class Gpt2Model : TransformerLM
 {
     public readonly Gpt2Body transformer;
     public readonly LinearLayer? lm_head;
-    private readonly ScalarType _dtype;
 
-    public Gpt2Model(Gpt2Config config, ScalarType dtype = ScalarType.Float32, string configPath = "config.json", Device? device = null) : base("GPT2LMHeadModel")
+    public Gpt2Model(Gpt2Config config, ScalarType dtype = ScalarType.Float32, string configPath = "config.json", Device? device = null)
+        : base("GPT2LMHeadModel", config.NLayer, config.NEmbd, config.VocabSize, dtype)
     {
         Config = config;
-        _dtype = dtype;
         if (config.NEmbd % config.NHead != 0)
             throw RelensException.InFile(configPath, $"n_embd {config.NEmbd} is not divisible by n_head {config.NHead}");
         var act = Activations.Get(config.ActivationFunction, configPath);
         transformer = new Gpt2Body(config, dtype, act, device);
         if (!config.TieWordEmbeddings) lm_head = new LinearLayer(config.NEmbd, config.VocabSize, false, dtype, device);
         RegisterComponents();
-        CreateHooks();
     }
 
     public Gpt2Config Config { get; }
-    public override int NumLayers => Config.NLayer;
-    public override int HiddenSize => Config.NEmbd;
-    public override int VocabSize => Config.VocabSize;
-    public override ScalarType DType => _dtype;
 
     protected override Tensor EmbedTokens(Tensor inputIds) => transformer.wte.forward(inputIds);
 

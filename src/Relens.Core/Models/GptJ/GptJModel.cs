@@ -15,23 +15,17 @@ public sealed class GptJModel : TransformerLM
 {
     public readonly GptJBody transformer;
     public readonly LinearLayer lm_head;
-    private readonly ScalarType _dtype;
 
-    public GptJModel(GptJConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base("GPTJForCausalLM")
+    public GptJModel(GptJConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base("GPTJForCausalLM", config.NLayer, config.NEmbd, config.VocabSize, dtype)
     {
         Config = config;
-        _dtype = dtype;
         transformer = new GptJBody(config, dtype, device);
         lm_head = new LinearLayer(config.NEmbd, config.VocabSize, true, dtype, device);
         RegisterComponents();
-        CreateHooks();
     }
 
     public GptJConfig Config { get; }
-    public override int NumLayers => Config.NLayer;
-    public override int HiddenSize => Config.NEmbd;
-    public override int VocabSize => Config.VocabSize;
-    public override ScalarType DType => _dtype;
 
     protected override Tensor EmbedTokens(Tensor inputIds) => transformer.wte.forward(inputIds);
 

@@ -16,24 +16,18 @@ public sealed class GptNeoModel : TransformerLM
 {
     public readonly GptNeoBody transformer;
     public readonly LinearLayer? lm_head;
-    private readonly ScalarType _dtype;
 
-    public GptNeoModel(GptNeoConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base("GPTNeoForCausalLM")
+    public GptNeoModel(GptNeoConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base("GPTNeoForCausalLM", config.NumLayers, config.HiddenSize, config.VocabSize, dtype)
     {
         Config = config;
-        _dtype = dtype;
         var act = Activations.Get(config.ActivationFunction, "config.json"); // validated by GptNeoConfig.From
         transformer = new GptNeoBody(config, dtype, act, device);
         if (!config.TieWordEmbeddings) lm_head = new LinearLayer(config.HiddenSize, config.VocabSize, false, dtype, device);
         RegisterComponents();
-        CreateHooks();
     }
 
     public GptNeoConfig Config { get; }
-    public override int NumLayers => Config.NumLayers;
-    public override int HiddenSize => Config.HiddenSize;
-    public override int VocabSize => Config.VocabSize;
-    public override ScalarType DType => _dtype;
 
     protected override Tensor EmbedTokens(Tensor inputIds) => transformer.wte.forward(inputIds);
 

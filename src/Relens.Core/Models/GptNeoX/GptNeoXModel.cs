@@ -15,23 +15,17 @@ public sealed class GptNeoXModel : TransformerLM
 {
     public readonly GptNeoXBody gpt_neox;
     public readonly LinearLayer? embed_out;
-    private readonly ScalarType _dtype;
 
-    public GptNeoXModel(GptNeoXConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base("GPTNeoXForCausalLM")
+    public GptNeoXModel(GptNeoXConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base("GPTNeoXForCausalLM", config.NumHiddenLayers, config.HiddenSize, config.VocabSize, dtype)
     {
         Config = config;
-        _dtype = dtype;
         gpt_neox = new GptNeoXBody(config, dtype, device);
         if (!config.TieWordEmbeddings) embed_out = new LinearLayer(config.HiddenSize, config.VocabSize, false, dtype, device);
         RegisterComponents();
-        CreateHooks();
     }
 
     public GptNeoXConfig Config { get; }
-    public override int NumLayers => Config.NumHiddenLayers;
-    public override int HiddenSize => Config.HiddenSize;
-    public override int VocabSize => Config.VocabSize;
-    public override ScalarType DType => _dtype;
 
     protected override Tensor EmbedTokens(Tensor inputIds) => gpt_neox.embed_in.forward(inputIds);
 

@@ -15,24 +15,17 @@ public sealed class LlamaModel : TransformerLM
 {
     public readonly LlamaBody model;
     public readonly LinearLayer? lm_head;
-    private readonly ScalarType _dtype;
 
     public LlamaModel(LlamaConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
-        : base(config.ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM")
+        : base(config.ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM", config.NumHiddenLayers, config.HiddenSize, config.VocabSize, dtype)
     {
         Config = config;
-        _dtype = dtype;
         model = new LlamaBody(config, dtype, device);
         if (!config.TieWordEmbeddings) lm_head = new LinearLayer(config.HiddenSize, config.VocabSize, false, dtype, device);
         RegisterComponents();
-        CreateHooks();
     }
 
     public LlamaConfig Config { get; }
-    public override int NumLayers => Config.NumHiddenLayers;
-    public override int HiddenSize => Config.HiddenSize;
-    public override int VocabSize => Config.VocabSize;
-    public override ScalarType DType => _dtype;
 
     protected override Tensor EmbedTokens(Tensor inputIds) => model.embed_tokens.forward(inputIds);
 

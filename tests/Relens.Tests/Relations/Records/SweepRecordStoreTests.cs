@@ -1,6 +1,6 @@
 using System.Text;
 using Relens.Evaluation.Records;
-using Relens.Relations;
+using Relens.Models;
 
 namespace Relens.Tests.Relations.Records;
 

@@ -1,5 +1,5 @@
 using Relens.Evaluation.Records;
-using Relens.Relations;
+using Relens.Models;
 
 namespace Relens.Tests.Relations.Records;
 
