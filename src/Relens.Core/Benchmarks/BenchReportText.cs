@@ -82,7 +82,7 @@ public static class SweepBenchReportText
         var sb = new StringBuilder();
         void Line(string text) => sb.AppendLine(text);
         Line($"model   {r.Model}");
-        Line($"setup   {r.Relation}: {r.Trials} trials × {r.Layers} layers ({r.Units} units computed), n = {r.Shots}, {r.TestFacts} test facts per trial, default β and rank grids");
+        Line($"setup   {r.Relation}: {r.Trials} trial{(r.Trials == 1 ? "" : "s")} × {r.Layers} layers ({r.Units} units computed), n = {r.Shots}, {r.TestFacts} test facts per trial, default β and rank grids");
         Line(r.EveryFactKnown
             ? "        known-fact filter off: every test fact counted as known (timing only; a random model knows no fact)"
             : "        known-fact filter on: the units of trials with too few known facts are not computed");
@@ -94,6 +94,11 @@ public static class SweepBenchReportText
         Line(string.Format(c, "  {0,-28} {1,9:F2} s  {2,6:P1}", "rest (unaccounted)", r.RestSeconds, r.RestSeconds / Math.Max(r.Total.WallSeconds, 1e-12)));
         Line($"  next bottleneck: {r.Largest.Name}");
         Line("");
+        if (r.Units == 0)
+        {
+            Line("no (trial, layer) unit was computed (every trial stopped at the known-fact filter): nothing to compare with the paper's loop structure");
+            return sb.ToString();
+        }
         Line("the paper's loop structure, counted: every (trial, layer) LRE from scratch, one prompt's autograd Jacobian at a time");
         Line("(Relens's replicated Jacobian stands in for the paper's autograd loop), timed for one training prompt at every layer:");
         Line("  " + string.Join(", ", r.Replicated.Select(x => string.Format(c, "{0} {1:F2} s", x.Layer, x.WallSeconds))));

@@ -50,7 +50,7 @@ public static class SweepBenchmark
     /// <summary>The phases, in protocol order: (name, timing record).</summary>
     public static readonly IReadOnlyList<(string Name, string Metric)> PhaseMetrics =
     [
-        ("test states + known filter", SweepMetrics.TestStatesSeconds),
+        ("test states, known filter", SweepMetrics.TestStatesSeconds),
         ("train states", SweepMetrics.TrainStatesSeconds),
         ("Jacobians (LRE estimate)", SweepMetrics.EstimateSeconds),
         ("faithfulness (β grid)", SweepMetrics.FaithfulnessSeconds),
