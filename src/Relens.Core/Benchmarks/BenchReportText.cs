@@ -101,7 +101,7 @@ public static class SweepBenchReportText
         }
         Line("the paper's loop structure, counted: every (trial, layer) LRE from scratch, one prompt's autograd Jacobian at a time");
         Line("(Relens's replicated Jacobian stands in for the paper's autograd loop), timed for one training prompt at every layer:");
-        Line("  " + string.Join(", ", r.Replicated.Select(x => string.Format(c, "{0} {1:F2} s", x.Layer, x.WallSeconds))));
+        Line("  " + string.Join(", ", r.Replicated.Select(x => string.Format(c, "{0} {1:F2} s ({2:F2} cpu-s)", x.Layer, x.WallSeconds, x.CpuSeconds))));
         Line(string.Format(c, "  Jacobians: paper structure Σ_units n × t_replicated(layer) = {0:F2} s; Relens's estimate phase {1:F2} s " +
             "(of which VJPs {2:F2} s) → {3:F1}×", r.PaperJacobianSeconds, r.EstimateSeconds, r.JacobianBackwardSeconds, r.JacobianRatio));
         Line(string.Format(c, "  whole sweep: paper structure {0:F2} s (its Jacobians + Relens's own non-Jacobian phases, {1:F2} s, taken at Relens's cost, " +
