@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Relens.Benchmarks;
 using Relens.Cli.CommandLine;
+using Relens.Lre;
 using Relens.Models;
 using Relens.Quantization;
 using Relens.Relations;
@@ -40,7 +41,10 @@ public sealed class BenchCommand : CommandBase
     private readonly Option<string?> _trace = Opt.Text("--trace", "RELATION", "instead: one relation's averaged state trace, batched against one restoration per pass");
     private readonly Option<int> _traceFacts = Opt.Int("--trace-facts", "N", "facts of --trace", 50);
     private readonly Option<int> _traceSamples = Opt.Int("--trace-samples", "N", "noise samples of --trace", new Tracing.TraceOptions().Samples);
-    private readonly Option<int> _shots = Opt.Int("--shots", "N", "shots of --trace's prompts", new Runs.RunOptions().Shots);
+    private readonly Option<int> _shots = Opt.Int("--shots", "N", "shots of --trace's and --sweep's prompts", new Runs.RunOptions().Shots);
+    private readonly Option<string?> _sweep = Opt.Text("--sweep", "RELATION", "instead: one relation's full sweep (all layers, --trials) and where its time goes, "
+        + "beside the paper's loop structure counted; on the random model (or --world-model DIR --skip-gpt2)");
+    private readonly Option<int> _trials = Opt.Int("--trials", "N", "trials of --sweep", new Sweeps.SweepSettings().Trials);
     private readonly BenchQuantOptions _quant = new();
 
     protected override Command Create()
@@ -51,7 +55,7 @@ public sealed class BenchCommand : CommandBase
                 + "faithfulness and peak memory, on a GPT-2-small-shaped random model and on the world model.",
         };
         foreach (var option in new Option[] { _arch, _worldModel, _relations, _tokenizerFrom, _memoryBudget, _layers, _dim, _heads, _seed, _threads,
-                     _ompWait, _yardstick, _json, _reference, _skipGpt2, _skipWorld, _trace, _traceFacts, _traceSamples, _shots })
+                     _ompWait, _yardstick, _json, _reference, _skipGpt2, _skipWorld, _trace, _traceFacts, _traceSamples, _shots, _sweep, _trials })
             command.Add(option);
         _quant.AddTo(command);
         command.SetAction(Execute);
@@ -74,6 +78,7 @@ public sealed class BenchCommand : CommandBase
             throw new RelensException($"--arch must be one of {string.Join(", ", Shapes.Keys)}, got '{arch}'");
         var relations = RelationDataset.Load(RelationDataRoot.Resolve(a.GetValue(_relations)));
         if (a.GetValue(_trace) is { } traced) return BenchTrace(a, relations, traced, threads, policy);
+        if (a.GetValue(_sweep) is { } swept) return BenchSweep(a, relations, swept, arch, quant, threads, policy);
         var settings = new BenchSettings
         {
             MemoryBudgetBytes = (long)(a.GetValue(_memoryBudget) * 1024 * 1024),
@@ -89,19 +94,7 @@ public sealed class BenchCommand : CommandBase
 
         if (!a.GetValue(_skipGpt2))
         {
-            var preset = Shapes[arch];
-            string tokenizerDir = a.GetValue(_tokenizerFrom) ?? Path.Combine(Path.GetDirectoryName(relations.Root)!, "golden", preset.Tokenizer);
-            var tokenizer = TokenizerLoader.FromDirectory(Path.GetFullPath(tokenizerDir));
-            var shape = new ModelShape(a.GetValue(_layers), a.GetValue(_dim) ?? preset.Dim, a.GetValue(_heads) ?? preset.Heads, tokenizer.VocabSize);
-            var config = preset.Edit is null ? ModelTemplates.Config(preset.ModelType, shape) : Edited(ModelTemplates.Config(preset.ModelType, shape), preset.Edit);
-            long seed = a.GetValue(_seed);
-            string title = $"{preset.Title} shape ({shape.Layers}×{shape.Dim}, {shape.Heads} heads, random weights)";
-            LanguageModel Create(QuantizeOptions? q)
-            {
-                var lm = new LanguageModel(ModelTemplates.CreateRandom(config, seed), tokenizer, config, $"in memory: ModelInit seed {seed}, tokenizer {tokenizerDir}");
-                if (q is not null) lm.Quantize(q);
-                return lm;
-            }
+            var (title, Create) = RandomModel(a, relations, arch);
             if (quant.CompareSchemes) speedReports.Add(quant.Speed(title, Create, relation, settings));
             else
             {
@@ -129,6 +122,59 @@ public sealed class BenchCommand : CommandBase
             File.WriteAllText(json, quant.CompareSchemes
                 ? JsonSerializer.Serialize(speedReports, new JsonSerializerOptions { WriteIndented = true })
                 : JsonSerializer.Serialize(reports, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    /// <summary>The random --arch model's title and a factory (quantized when given a scheme).</summary>
+    private (string Title, Func<QuantizeOptions?, LanguageModel> Create) RandomModel(ParseResult a, RelationDataset relations, string arch)
+    {
+        var preset = Shapes[arch];
+        string tokenizerDir = a.GetValue(_tokenizerFrom) ?? Path.Combine(Path.GetDirectoryName(relations.Root)!, "golden", preset.Tokenizer);
+        var tokenizer = TokenizerLoader.FromDirectory(Path.GetFullPath(tokenizerDir));
+        var shape = new ModelShape(a.GetValue(_layers), a.GetValue(_dim) ?? preset.Dim, a.GetValue(_heads) ?? preset.Heads, tokenizer.VocabSize);
+        var config = preset.Edit is null ? ModelTemplates.Config(preset.ModelType, shape) : Edited(ModelTemplates.Config(preset.ModelType, shape), preset.Edit);
+        long seed = a.GetValue(_seed);
+        string title = $"{preset.Title} shape ({shape.Layers}×{shape.Dim}, {shape.Heads} heads, random weights)";
+        return (title, q =>
+        {
+            var lm = new LanguageModel(ModelTemplates.CreateRandom(config, seed), tokenizer, config, $"in memory: ModelInit seed {seed}, tokenizer {tokenizerDir}");
+            if (q is not null) lm.Quantize(q);
+            return lm;
+        });
+    }
+
+    /// <summary>`relens bench --sweep RELATION`: the relation's full sweep as `relens run --only RELATION` runs it (all layers,
+    /// --trials, default β and rank grids, baselines) and where its time goes, beside the paper's loop structure counted
+    /// (Benchmarks/SweepBenchmark). On the random model every test fact counts as known, as it knows none.</summary>
+    private int BenchSweep(ParseResult a, RelationDataset relations, string name, string arch, BenchQuantOptions quant, int threads, string policy)
+    {
+        int trials = a.GetValue(_trials), shots = a.GetValue(_shots);
+        if (trials < 1 || shots < 1) throw new RelensException("--trials and --shots must be at least 1");
+        if (quant.CompareSchemes) throw new RelensException("--sweep times one set of weights: give --quantize SCHEME, not a comparison");
+        var relation = relations.Find(name);
+        bool random = !a.GetValue(_skipGpt2);
+        string? folder = a.GetValue(_worldModel);
+        if (!random && folder is null) throw new RelensException("--sweep with --skip-gpt2 needs --world-model DIR");
+        var (title, create) = random ? RandomModel(a, relations, arch) : ($"model folder {folder}", q => ModelLoadOptions.Load(null, folder!, q));
+        using var lm = create(quant.Scheme);
+        if (!random && Relens.World.WorldFactsFile.TryRead(lm.Directory) is { } taught) relation = Relens.Runs.RunPreflight.TaughtFactsOnly(relation, taught);
+        // as `relens run` does: a sample whose subject cannot be located in its prompt is left out
+        relation = relation with { Samples = relation.Samples.Where(s => Relens.Runs.RunPreflight.UnusableReason(lm, relation, s) is null).ToList() };
+        var settings = new Sweeps.SweepSettings
+        {
+            Shots = shots, Trials = trials, Beta = new Runs.RunOptions().Beta, CountEveryTestFactAsKnown = random,
+            Jacobian = JacobianOptions.Default with { MemoryBudgetBytes = (long)(a.GetValue(_memoryBudget) * 1024 * 1024) },
+        };
+        Console.WriteLine($"relens bench --sweep: {title}; {threads} threads (of {Environment.ProcessorCount} cores), OMP_WAIT_POLICY {policy}, " +
+            $"load average {LoadAverage()}");
+        Console.WriteLine(random
+            ? "(random weights know no fact: every test fact is counted as known, for timing only)"
+            : "(a model folder: the known-fact filter is on, as in `relens run`)");
+        var report = SweepBenchmark.Run(lm, relation, settings, Console.WriteLine);
+        Console.WriteLine();
+        Console.Write(SweepBenchReportText.Format(report));
+        Console.WriteLine($"load average {LoadAverage()}");
+        if (a.GetValue(_json) is { } json) File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
 

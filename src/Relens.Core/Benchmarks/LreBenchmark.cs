@@ -129,11 +129,16 @@ public static class LreBenchmark
         }
 
         /// <summary>The replicated autograd Jacobian the linearized one replaces, for one prompt.</summary>
-        public void Reference() => Measure(LreBenchmark.Reference, () =>
-        {
-            using var scope = torch.NewDisposeScope();
-            ReplicatedJacobian.Compute(lm.Model, prompts[0], layer, _options with { Method = JacobianMethod.Replicated });
-        }, Useful(prompts[0], _blocks));
+        public void Reference() => Measure(LreBenchmark.Reference, () => Replicated(lm.Model, prompts[0], layer, _options with { Method = JacobianMethod.Replicated }),
+            Useful(prompts[0], _blocks));
+    }
+
+    /// <summary>The replicated (autograd) Jacobian of one prompt at one layer, its tensors freed: what the reference
+    /// phase and `bench --sweep`'s paper-structure count time.</summary>
+    internal static void Replicated(TransformerLM model, SubjectPrompt prompt, LayerRef layer, JacobianOptions options)
+    {
+        using var scope = torch.NewDisposeScope();
+        ReplicatedJacobian.Compute(model, prompt, layer, options);
     }
 
     private static void Jacobians(TransformerLM model, SubjectPrompt prompt, IReadOnlyList<LayerRef> layers, JacobianOptions options)
@@ -151,7 +156,7 @@ public static class LreBenchmark
 
     /// <summary>One-time costs (thread pools, JIT, the first large allocations) kept out of the timed phases:
     /// the model's identity hash and one full-size chunk through the top block.</summary>
-    private static void Warm(LanguageModel lm, SubjectPrompt prompt)
+    internal static void Warm(LanguageModel lm, SubjectPrompt prompt)
     {
         using var scope = torch.NewDisposeScope();
         _ = lm.Identity; // hashes the unembedding once per model: not part of an estimate's cost

@@ -79,6 +79,7 @@ public sealed class RelationSweep
         string operatorTemplate = IclPrompt.Template(template, train, _lm.PromptPrefix);
         var testPrompts = test.Select(s => SubjectPrompt.Create(_lm, IclPrompt.FillQuery(operatorTemplate, s.Subject), s.Subject)).ToList();
         var layers = Layers;
+        var phase = Stopwatch.StartNew();
         // a large test set takes minutes to read: say how far it is, about every tenth
         int step = Math.Max(ProgressEvery, testPrompts.Count / 10), shown = 0;
         using var states = PromptStates.Read(_lm, testPrompts, layers, progress: (done, total) =>
@@ -89,10 +90,12 @@ public sealed class RelationSweep
         });
 
         // known-fact filter: the LM's own top-1 under this trial's n-shot prompt is a prefix of the object
-        var known = KnownTestFacts.Select(_lm, states, test, testPrompts);
+        var known = _settings.CountEveryTestFactAsKnown ? KnownTestFacts.All(_lm, states, test, testPrompts) : KnownTestFacts.Select(_lm, states, test, testPrompts);
         string trainNote = JsonSerializer.Serialize(train.Select(s => s.Subject));
         Put(Key(relation, trial, null, SweepMetrics.TestCount), test.Count, trainNote);
         Put(Key(relation, trial, null, SweepMetrics.KnownCount), known.Count, trainNote);
+        // after n_test: a trial with only its settings and a timing is still "not run" (RunSummarizer)
+        Put(Key(relation, trial, null, SweepMetrics.TestStatesSeconds), phase.Elapsed.TotalSeconds);
         if (known.Count < _settings.MinKnownFor())
         {
             _log($"{relation.Name} trial {trial}: {known.Count}/{test.Count} test facts known (< {_settings.MinKnownFor()}): trial skipped");
@@ -105,7 +108,9 @@ public sealed class RelationSweep
 
         // the training prompts' own h and z (n−1 shots each), for the translation and regression baselines
         var trainPrompts = train.Select(s => SubjectPrompt.Create(_lm, IclPrompt.Build(template, s.Subject, train, _lm.PromptPrefix), s.Subject)).ToList();
+        phase.Restart();
         using var trainStates = _settings.Baselines ? PromptStates.Read(_lm, trainPrompts, layers) : null;
+        if (trainStates is not null) Put(Key(relation, trial, null, SweepMetrics.TrainStatesSeconds), phase.Elapsed.TotalSeconds);
 
         var pending = layers.Where(l => !_store.Has(Key(relation, trial, l, SweepMetrics.UnitDone))).ToList();
         // One Jacobian pass per training prompt serves a group of layers (the linearized Jacobian reads every
@@ -123,6 +128,7 @@ public sealed class RelationSweep
                 {
                     clock.Restart();
                     var h = known.Rows(states.H(lre.Layer));
+                    Put(Key(relation, trial, lre.Layer, SweepMetrics.EstimateSeconds), estimateShare);
                     RunUnit(relation, trial, lre, known, h, z, pairs, trainStates);
                     double seconds = estimateShare + clock.Elapsed.TotalSeconds;
                     Put(Key(relation, trial, lre.Layer, SweepMetrics.UnitDone), seconds);
@@ -160,6 +166,7 @@ public sealed class RelationSweep
         }
 
         // faithfulness over the β grid (and at the fixed β)
+        var clock = Stopwatch.StartNew();
         foreach (var beta in _settings.Betas.Append(_settings.Beta).Distinct())
         {
             using var scaled = lre.WithBeta(beta);
@@ -173,7 +180,10 @@ public sealed class RelationSweep
                         JsonSerializer.Serialize(new { @object = s.Object, lm = s.LmTop1, lre = s.Predicted, p = s.Probabilities }));
         }
 
+        Put(Key(relation, trial, layer, SweepMetrics.FaithfulnessSeconds), clock.Elapsed.TotalSeconds);
+
         // causality over the rank grid; the trial's best rank is chosen on the test set, as the paper does
+        clock.Restart();
         if (pairs.Count > 0 && _settings.Causality)
         {
             using var causality = new Causality(lre);
@@ -186,7 +196,10 @@ public sealed class RelationSweep
                     JsonSerializer.Serialize(new { @object = e.Object, target_subject = e.TargetSubject, target_object = e.TargetObject, result = e.Result }));
         }
 
+        Put(Key(relation, trial, layer, SweepMetrics.CausalitySeconds), clock.Elapsed.TotalSeconds);
+
         if (trainStates is null) return;
+        clock.Restart();
         var trainH = trainStates.H(layer);
         var operators = new List<IRelationOperator> { new IdentityOperator(), new TranslationOperator(trainH, trainStates.Z), new LinearRegressionOperator(trainH, trainStates.Z, seed: trial) };
         foreach (var op in operators)
@@ -197,6 +210,7 @@ public sealed class RelationSweep
         if (pairs.Count > 0 && _settings.Causality)
             foreach (var r in Causality.Baselines(_lm, layer, prompts, known, h, z, pairs))
                 Put(Key(relation, trial, layer, SweepMetrics.CausalityBaseline(r.Method)), r.Efficacy);
+        Put(Key(relation, trial, layer, SweepMetrics.BaselinesSeconds), clock.Elapsed.TotalSeconds);
     }
 
     private FaithfulnessResult EvaluateFaithfulness(IRelationOperator op, Tensor h, IReadOnlyList<RelationSample> known, string[]? lmAnswers = null)

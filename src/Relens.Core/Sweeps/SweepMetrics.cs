@@ -13,6 +13,29 @@ public static class SweepMetrics
     /// <summary>Mean ‖β·W·h‖ / ‖b‖ over known test subjects: how much the subject actually moves the prediction.</summary>
     public const string JacobianShare = "jh_over_b";
     public const string JacobianSeconds = "jacobian_seconds";
+
+    // Wall-clock seconds of the sweep's phases (`relens bench --sweep` sums them). Their names start with "seconds_"
+    // so that no reader of the "faithfulness_*" / "causality_*" baseline records takes them for a baseline.
+    /// <summary>Per trial (no layer): reading the test prompts' states (h at every swept layer, z, the LM's answers)
+    /// and the known-fact filter.</summary>
+    public const string TestStatesSeconds = "seconds_test_states";
+    /// <summary>Per trial (no layer): reading the training prompts' states for the translation and regression baselines.</summary>
+    public const string TrainStatesSeconds = "seconds_train_states";
+    /// <summary>Per unit: its share of the layer group's LRE estimate (`LreEstimator.EstimateLayers`, Jacobians and
+    /// means; the group's time divided evenly among its layers).</summary>
+    public const string EstimateSeconds = "seconds_estimate";
+    /// <summary>Per unit: faithfulness over the β grid (and the per-subject records at the fixed β).</summary>
+    public const string FaithfulnessSeconds = "seconds_faithfulness";
+    /// <summary>Per unit: causality over the rank grid and the best rank's per-edit records.</summary>
+    public const string CausalitySeconds = "seconds_causality";
+    /// <summary>Per unit: the baseline operators' faithfulness and the causality baselines.</summary>
+    public const string BaselinesSeconds = "seconds_baselines";
+
+    /// <summary>The records whose value is a time (they differ run to run; everything else is bit-identical on a rerun).</summary>
+    public static readonly IReadOnlySet<string> Timings = new HashSet<string>(StringComparer.Ordinal)
+    {
+        JacobianSeconds, UnitDone, TestStatesSeconds, TrainStatesSeconds, EstimateSeconds, FaithfulnessSeconds, CausalitySeconds, BaselinesSeconds,
+    };
     public static string Baseline(string op) => $"faithfulness_{op}";
     public static string CausalityBaseline(string method) => $"causality_{method}";
     /// <summary>Per test subject at the fixed β: value = hit@1; note = JSON with the LM's and the LRE's answers.</summary>

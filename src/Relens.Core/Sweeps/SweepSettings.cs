@@ -25,6 +25,10 @@ public sealed record SweepSettings
     /// <summary>Causality over the rank grid; false skips it (the world's accuracy check reports faithfulness only).</summary>
     public bool Causality { get; init; } = true;
     public JacobianOptions Jacobian { get; init; } = JacobianOptions.Default;
+    /// <summary>Benchmarks only (`relens bench --sweep`; not on `relens run`): skip the known-fact filter and treat every
+    /// test fact as known. A random model knows no fact, so its every trial would stop at the filter, and the
+    /// protocol's cost does not depend on which facts are known, only on how many.</summary>
+    public bool CountEveryTestFactAsKnown { get; init; }
 
     public IReadOnlyList<int> RanksFor(int d)
     {

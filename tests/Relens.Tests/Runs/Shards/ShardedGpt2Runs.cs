@@ -63,7 +63,7 @@ public sealed class ShardedGpt2Runs
     public static IReadOnlyList<SweepRecord> ShardRecords(string runDir) =>
         Directory.GetFiles(Path.Combine(runDir, ShardFiles.FolderName), "*.jsonl").Order(StringComparer.Ordinal).SelectMany(SweepRecordStore.ReadAll).ToList();
 
-    private static readonly string[] Timing = [SweepMetrics.UnitDone, SweepMetrics.JacobianSeconds];
+    private static readonly IReadOnlySet<string> Timing = SweepMetrics.Timings;
 
     /// <summary>A record as compared across runs: everything, but a timing's value (seconds differ run to run).</summary>
     public static string Comparable(SweepRecord r) => Timing.Contains(r.Metric) ? (r with { Value = 0 }).ToString() : r.ToString();
