@@ -32,7 +32,7 @@ public static class BenchReportText
         Line(string.Format(c, "    vs matmul            {0:P0} of the matmul rate by wall clock ({1:F1} GFLOP/s), {2:P0} per cpu-second ({3:F1} GFLOP/cpu-s)",
             jacRate / lre.MatmulWall, lre.MatmulWall, jacCpuRate / lre.MatmulCpu, lre.MatmulCpu));
         Line(string.Format(c, "    executed FLOP        {0:E3} (the top block multiplies one row, not T) → {1:P0} of matmul by wall clock",
-            lre.ExecutedFlops, lre.ExecutedFlops / r.LreJacobianWallSeconds / 1e9 / lre.MatmulWall));
+            lre.ExecutedFlops / lre.Runs, lre.ExecutedFlops / r.LreJacobianWallSeconds / 1e9 / lre.MatmulWall));
         if (lre.Jacobian is { } j)
             Line(string.Format(c, "    forward / backward   {0:F3} s / {1:F3} s wall (tape-recording forward pass / VJPs)", j.ForwardWallSeconds / lre.Runs, (j.WallSeconds - j.ForwardWallSeconds) / lre.Runs));
         if (r.Phases.FirstOrDefault(p => p.Name == LreBenchmark.LreOnePromptPerCall) is { Jacobian: { } alone } perCall)
