@@ -52,6 +52,10 @@ public static class EditPlanner
             planned.AddRange(edited);
             relations.Add(plan);
             log($"{relation.Name}: {group.Count} edit(s) at layer {plan.Layer}, rank {plan.Rank} (LRE causality {plan.Causality:0.00} on {plan.KnownFacts} known facts)");
+            // rank 0 is chosen when no rank moves any known fact (the lower rank wins a tie): W⁺ of rank 0 is zero
+            if (plan.Rank == 0)
+                log($"warning: {relation.Name}: rank 0 ({(o.Rank == 0 ? "--rank 0" : $"LRE causality {plan.Causality:0.00} at every rank and layer tried")}), " +
+                    $"so Δh = 0 and its {group.Count} edit(s) change nothing; give --rank or --layer to force another");
         }
         // in request order
         var order = edits.Select((e, i) => (e, i)).ToDictionary(x => x.e, x => x.i);

@@ -2,6 +2,7 @@ using Relens.Evaluation.Records;
 using Relens.Models;
 using Relens.Relations;
 using Relens.Reporting;
+using Relens.Runs;
 using Relens.Sweeps;
 
 namespace Relens.World;
@@ -72,8 +73,7 @@ public static class WorldLreCheck
     private static WorldLreResult FromRecords(Relation relation, IReadOnlyList<SweepRecord> records, LanguageModel lm)
     {
         var summary = RunSummarizer.Summarize(records, [relation], lm.Tokenizer, Betas[1]).Relations[0];
-        var skipped = records.Where(r => r.Metric == SweepMetrics.TrialSkipped).Select(r => r.Trial).ToHashSet();
-        var valid = records.Where(r => r.Metric == SweepMetrics.KnownCount && !skipped.Contains(r.Trial)).Select(r => r.Trial).ToHashSet();
+        var valid = RunTrials.Valid(records).ToHashSet(); // the summary's own rule for which trials count
         var recall = records.Where(r => r.Metric == SweepMetrics.Recall(1) && r.Layer is not null && valid.Contains(r.Trial)).ToList();
         var faithfulness = recall.GroupBy(r => r.Layer!.Value.ToString()).ToDictionary(g => g.Key,
             g => Betas.Select(b => g.Where(r => r.Beta == b).Select(r => r.Value).DefaultIfEmpty(0).Average()).ToArray());

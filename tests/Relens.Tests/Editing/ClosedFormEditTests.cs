@@ -21,6 +21,24 @@ public class ClosedFormEditTests
     private const string Template = "The capital city of {} is";
 
     [Fact]
+    public void RankZeroSaysTheEditChangesNothing()
+    {
+        var tokenizer = TokenizerLoader.FromDirectory(TestPaths.Golden("gpt2-tiny"));
+        var model = new ShiftMlpModel(tokenizer.VocabSize, dim: 16, hidden: 24, seed: 7);
+        using var lm = new LanguageModel(model, tokenizer, ModelConfig.FromJson(new JsonObject { ["model_type"] = "shift-mlp-test" }), "(in memory)");
+        using var scope = torch.NewDisposeScope();
+        var facts = LinearWorld.Facts(lm, Template);
+        var relation = new Relation("mlp capital", "factual", [Template], [], RelationProperties.None, facts);
+        var ctx = RelationContext.Create(lm, relation, new HashSet<string> { facts[0].Subject }, shots: 8, seed: 0);
+        var request = new EditRequest(facts[0].Subject, relation.Name, ctx.Others.First(s => s.Object != facts[0].Object).Object, "test line 1");
+        var log = new List<string>();
+        var plan = EditPlanner.Plan(lm, [relation], [request], new EditOptions { Layer = LayerRef.At(0), Rank = 0, Shots = 8 }, log.Add);
+
+        Assert.All(Assert.Single(plan.Edits).Delta, x => Assert.Equal(0f, x));
+        Assert.Contains(log, l => l.StartsWith("warning: mlp capital: rank 0 (--rank 0), so Δh = 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void RankOneEdit_HitsTargetStateExactly_AndLeavesCOrthogonalKeysAlone()
     {
         var tokenizer = TokenizerLoader.FromDirectory(TestPaths.Golden("gpt2-tiny"));
