@@ -19,8 +19,9 @@ internal static class LinearizedJacobian
     /// <summary>
     /// Whole prompts' cotangent rows (P·d) a backward call stacks at most: at d = 256 one prompt's d rows × T = 2 tokens
     /// make [512 × 256] × [256 × 1024] weight products, which MKL runs at about 70 % of its 1024³ rate on this machine;
-    /// 8 prompts make them [4096 × 256] × [256 × 1024], which run at or above it. On an idle machine the steady-state
-    /// Jacobian phase of the world model's LRE went from 143 ms (one prompt per call) to 117–130 ms (8 per call).
+    /// 8 prompts make them [4096 × 256] × [256 × 1024], which run at or above it. On an idle machine the world model's
+    /// steady-state Jacobian phase took 127 ms stacked against 139 ms one prompt per call (active OpenMP wait), and
+    /// 151 ms against 230 ms (passive wait: fewer ops, fewer thread wake-ups); BENCHMARKS.md.
     /// </summary>
     public const int BatchedRows = 2048;
 
