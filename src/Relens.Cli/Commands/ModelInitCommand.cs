@@ -13,7 +13,7 @@ public sealed class ModelInitCommand : CommandBase
     public override string Summary => "model folders: 'model init' (random weights), 'model quantize' (the weights a --quantize run measures, as float32)";
 
     private static readonly ModelShape Defaults = new(0, 0, 0, 0);
-    private readonly Option<string?> _arch = Opt.Text("--arch", "ARCH", $"the architecture: {string.Join(", ", ModelTemplates.SupportedArchitectures)}").Suggest([.. ModelTemplates.SupportedArchitectures]);
+    private readonly Option<string?> _arch = Opt.Text("--arch", "ARCH", $"the architecture: {string.Join(", ", ModelTemplates.SupportedArchitectures)} (neox = gpt_neox, as in bench)").Suggest([.. ModelTemplates.SupportedArchitectures]);
     private readonly Option<int?> _layers = Opt.OptionalInt("--layers", "L", "blocks");
     private readonly Option<int?> _dim = Opt.OptionalInt("--dim", "D", "the hidden size");
     private readonly Option<int?> _heads = Opt.OptionalInt("--heads", "H", "attention heads");

@@ -83,11 +83,14 @@ public static class ModelTemplates
 
     public static IReadOnlyCollection<string> SupportedArchitectures => Configs.Keys.Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>config.json for <paramref name="arch"/> at <paramref name="shape"/>.</summary>
+    /// <summary>Names `relens bench --arch` uses for the HF model types (one vocabulary for both commands).</summary>
+    private static readonly Dictionary<string, string> Aliases = new() { ["neox"] = "gpt_neox" };
+
+    /// <summary>config.json for <paramref name="arch"/> (a model type, or an alias such as "neox") at <paramref name="shape"/>.</summary>
     public static ModelConfig Config(string arch, ModelShape shape)
     {
         shape.Validate();
-        if (!Configs.TryGetValue(arch, out var make))
+        if (!Configs.TryGetValue(Aliases.GetValueOrDefault(arch, arch), out var make))
             throw new RelensException($"--arch '{arch}' is not supported by model init yet; supported: {string.Join(", ", SupportedArchitectures)}");
         return ModelConfig.FromJson(make(shape));
     }

@@ -74,6 +74,7 @@ public class ModelInitTests
         Assert.Contains("'mistral'", e.Message);
         Assert.Contains("supported: ", e.Message);
         Assert.All(ModelTemplates.SupportedArchitectures, a => Assert.Contains(a, e.Message));
+        Assert.Equal("gpt_neox", ModelTemplates.Config("neox", new ModelShape(2, 32, 4, 100)).ModelType); // bench's name for it
         Assert.Throws<RelensException>(() => ModelTemplates.Config("gpt2", new ModelShape(2, 30, 4, 100))); // 30 % 4 ≠ 0
         var tooSmall = Assert.Throws<RelensException>(() => new ModelInitCommand().Run(["init", "--arch", "gpt2", "--layers", "1", "--dim", "8",
             "--heads", "2", "--vocab", "100", "--out", TestPaths.NewTempDir("model-init-small"), "--tokenizer-from", TestPaths.Golden("gpt2-tiny")]));
