@@ -28,24 +28,21 @@ public sealed class KnownTestFacts
 
     /// <summary>The facts of <paramref name="test"/> whose prompts (<paramref name="prompts"/>, read into
     /// <paramref name="states"/>, all in the same order) the LM answers: its own top-1 is a non-trivial prefix of the object.</summary>
-    public static KnownTestFacts Select(LanguageModel lm, PromptStates states, IReadOnlyList<RelationSample> test, IReadOnlyList<SubjectPrompt> prompts)
-    {
-        if (prompts.Count != test.Count) throw new ArgumentException($"{prompts.Count} prompts for {test.Count} test facts");
-        return At(KnownFacts.Indices(lm, states, test), lm, states, test, prompts);
-    }
+    public static KnownTestFacts Select(LanguageModel lm, PromptStates states, IReadOnlyList<RelationSample> test, IReadOnlyList<SubjectPrompt> prompts) =>
+        At(KnownFacts.Indices(lm, states, test), lm, states, test, prompts);
 
     /// <summary>Every fact of <paramref name="test"/> counted as known, without the filter: for benchmarks only
     /// (`relens bench --sweep` on a random model, which knows no fact; the protocol's cost does not depend on which
     /// facts are known). The LM's answers are read as <see cref="Select"/> reads them.</summary>
-    public static KnownTestFacts All(LanguageModel lm, PromptStates states, IReadOnlyList<RelationSample> test, IReadOnlyList<SubjectPrompt> prompts)
+    public static KnownTestFacts All(LanguageModel lm, PromptStates states, IReadOnlyList<RelationSample> test, IReadOnlyList<SubjectPrompt> prompts) =>
+        At(Enumerable.Range(0, test.Count).ToList(), lm, states, test, prompts);
+
+    private static KnownTestFacts At(IReadOnlyList<int> known, LanguageModel lm, PromptStates states, IReadOnlyList<RelationSample> test, IReadOnlyList<SubjectPrompt> prompts)
     {
         if (prompts.Count != test.Count) throw new ArgumentException($"{prompts.Count} prompts for {test.Count} test facts");
-        return At(Enumerable.Range(0, test.Count).ToList(), lm, states, test, prompts);
-    }
-
-    private static KnownTestFacts At(IReadOnlyList<int> known, LanguageModel lm, PromptStates states, IReadOnlyList<RelationSample> test, IReadOnlyList<SubjectPrompt> prompts) =>
-        new(known, known.Select(i => test[i]).ToList(), known.Select(i => prompts[i]).ToList(),
+        return new(known, known.Select(i => test[i]).ToList(), known.Select(i => prompts[i]).ToList(),
             known.Select(i => lm.Tokenizer.Decode(states.LmTopIds[i][0])).ToArray());
+    }
 
     /// <summary>Where the known facts are in the test set, in order.</summary>
     public IReadOnlyList<int> Indices { get; }

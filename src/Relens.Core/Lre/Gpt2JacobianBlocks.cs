@@ -47,7 +47,7 @@ internal sealed class Gpt2JacobianBlocks : IJacobianBlocks
         public Tensor Backward(Tensor g)
         {
             using var scope = torch.NewDisposeScope();
-            long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = tokens;
+            long t = g.shape[1], T = tokens;
             // MLP branch, only at the t positions that carry a cotangent
             var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.Weight().t()));
             var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.Weight().t())).add_(g);

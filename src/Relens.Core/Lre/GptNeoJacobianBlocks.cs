@@ -45,7 +45,7 @@ internal sealed class GptNeoJacobianBlocks : IJacobianBlocks
         public Tensor Backward(Tensor g)
         {
             using var scope = torch.NewDisposeScope();
-            long b = g.shape[0], t = g.shape[1], d = g.shape[2], T = tokens;
+            long t = g.shape[1], T = tokens;
             var attn = block.attn.attention;
             var gHidden = mlp.BackwardInPlace(torch.matmul(g, block.mlp.c_proj.Weight()));
             var gMid = ln2.BackwardInPlace(torch.matmul(gHidden, block.mlp.c_fc.Weight())).add_(g);

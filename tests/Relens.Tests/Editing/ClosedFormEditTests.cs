@@ -20,17 +20,32 @@ public class ClosedFormEditTests
 {
     private const string Template = "The capital city of {} is";
 
-    [Fact]
-    public void RankZeroSaysTheEditChangesNothing()
+    /// <summary>A <see cref="ShiftMlpModel"/> on GPT-2's tokenizer: its path from layer 0 to z is exactly affine.</summary>
+    private static (ShiftMlpModel Model, LanguageModel Lm) AffineModel()
     {
         var tokenizer = TokenizerLoader.FromDirectory(TestPaths.Golden("gpt2-tiny"));
         var model = new ShiftMlpModel(tokenizer.VocabSize, dim: 16, hidden: 24, seed: 7);
-        using var lm = new LanguageModel(model, tokenizer, ModelConfig.FromJson(new JsonObject { ["model_type"] = "shift-mlp-test" }), "(in memory)");
-        using var scope = torch.NewDisposeScope();
-        var facts = LinearWorld.Facts(lm, Template);
+        return (model, new LanguageModel(model, tokenizer, ModelConfig.FromJson(new JsonObject { ["model_type"] = "shift-mlp-test" }), "(in memory)"));
+    }
+
+    /// <summary>The relation of <paramref name="facts"/>, and an edit of its first subject whose new object is the answer of
+    /// a subject left among the unedited facts.</summary>
+    private static (Relation Relation, EditRequest Request) EditOfFirstFact(LanguageModel lm, List<RelationSample> facts)
+    {
         var relation = new Relation("mlp capital", "factual", [Template], [], RelationProperties.None, facts);
-        var ctx = RelationContext.Create(lm, relation, new HashSet<string> { facts[0].Subject }, shots: 8, seed: 0);
-        var request = new EditRequest(facts[0].Subject, relation.Name, ctx.Others.First(s => s.Object != facts[0].Object).Object, "test line 1");
+        var source = facts[0];
+        var ctx = RelationContext.Create(lm, relation, new HashSet<string> { source.Subject }, shots: 8, seed: 0);
+        var newObject = ctx.Others.First(s => s.Object != source.Object).Object;
+        return (relation, new EditRequest(source.Subject, relation.Name, newObject, "test line 1"));
+    }
+
+    [Fact]
+    public void RankZeroSaysTheEditChangesNothing()
+    {
+        var (_, created) = AffineModel();
+        using var lm = created;
+        using var scope = torch.NewDisposeScope();
+        var (relation, request) = EditOfFirstFact(lm, LinearWorld.Facts(lm, Template));
         var log = new List<string>();
         var plan = EditPlanner.Plan(lm, [relation], [request], new EditOptions { Layer = LayerRef.At(0), Rank = 0, Shots = 8 }, log.Add);
 
@@ -41,19 +56,13 @@ public class ClosedFormEditTests
     [Fact]
     public void RankOneEdit_HitsTargetStateExactly_AndLeavesCOrthogonalKeysAlone()
     {
-        var tokenizer = TokenizerLoader.FromDirectory(TestPaths.Golden("gpt2-tiny"));
-        var model = new ShiftMlpModel(tokenizer.VocabSize, dim: 16, hidden: 24, seed: 7);
-        using var lm = new LanguageModel(model, tokenizer, ModelConfig.FromJson(new JsonObject { ["model_type"] = "shift-mlp-test" }), "(in memory)");
+        var (model, created) = AffineModel();
+        using var lm = created;
         using var scope = torch.NewDisposeScope();
         var facts = LinearWorld.Facts(lm, Template);
         Assert.True(facts.Count >= 14, $"need enough single-token subjects, got {facts.Count}");
-        var relation = new Relation("mlp capital", "factual", [Template], [], RelationProperties.None, facts);
-
-        // an edit whose new object is the answer of a subject left among the unedited facts
+        var (relation, request) = EditOfFirstFact(lm, facts);
         var source = facts[0];
-        var ctx = RelationContext.Create(lm, relation, new HashSet<string> { source.Subject }, shots: 8, seed: 0);
-        var newObject = ctx.Others.First(s => s.Object != source.Object).Object;
-        var request = new EditRequest(source.Subject, relation.Name, newObject, "test line 1");
         var plan = EditPlanner.Plan(lm, [relation], [request], new EditOptions { Layer = LayerRef.At(0), Rank = 16, Shots = 8 });
         var edit = Assert.Single(plan.Edits);
 
