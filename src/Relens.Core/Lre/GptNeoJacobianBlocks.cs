@@ -26,9 +26,13 @@ internal sealed class GptNeoJacobianBlocks : IJacobianBlocks
         var attn = block.attn.attention;
         long n = x.shape[1];
         var h = block.ln_1.forward(x);
-        var attention = AttentionTape.Record(AttentionKernel.SplitHeads(attn.q_proj.forward(h), c.NumHeads),
+        // below the LRE's layer nothing is taped, and a window of 1 needs only the values (GptNeoSelfAttention.Forward)
+        AttentionTape[] attention = [];
+        Tensor attended;
+        if (groups.Count == 0 && attn.AttendsToSelfOnly(ctx)) attended = attn.v_proj.forward(h);
+        else attention = AttentionTape.Record(AttentionKernel.SplitHeads(attn.q_proj.forward(h), c.NumHeads),
             AttentionKernel.SplitHeads(attn.k_proj.forward(h), c.NumHeads), AttentionKernel.SplitHeads(attn.v_proj.forward(h), c.NumHeads),
-            attn.Windowed(ctx), layer, 1.0, groups, out var attended);
+            attn.Windowed(ctx), layer, 1.0, groups, out attended);
         var mid = x + attn.out_proj.forward(attended);
         var mlp = ActivationTape.Record(_activation, block.mlp.c_fc.forward(block.ln_2.forward(mid)), groups, out var activated);
         output = (mid + block.mlp.c_proj.forward(activated)).MoveToOuterDisposeScope();

@@ -97,6 +97,11 @@ public class LinearizedJacobianTests
             Assert.True(RelativeError(all[layer].Jacobian, reference.Jacobian) < 1e-6, $"layer {layer}: {RelativeError(all[layer].Jacobian, reference.Jacobian):E2}");
             Assert.True(RelativeError(all.Z, reference.Z) < 1e-6, $"layer {layer}: z");
         }
+        // one layer alone: the blocks below it run untaped, with a window of 1 without scores (AttendsToSelfOnly)
+        var above = LayerRef.At(local);
+        var alone = SubjectJacobian.ComputeAllLayers(lm.Model, prompt, [above], Linearized);
+        Assert.True(RelativeError(alone[above].Jacobian, all[above].Jacobian) < 1e-12, $"layer {above} alone");
+        Assert.True(RelativeError(alone.Z, all.Z) < 1e-12, $"layer {above} alone: z");
     }
 
     [Fact]

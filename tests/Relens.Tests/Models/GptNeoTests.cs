@@ -158,6 +158,11 @@ public class GptNeoTests
         var alone = neo.Model.Forward(new ForwardInput { InputIds = shortIds }).Logits!;
         Assert.True(ModelFolders.MaxDiff(logits[0], batched[0]) < 1e-4);
         Assert.True(ModelFolders.MaxDiff(alone[0], batched[1].narrow(0, 4, t - 4)) < 1e-4);
+        // a window of 1 skips the scores (GptNeoSelfAttention.AttendsToSelfOnly); an identity score edit forces them,
+        // and the real positions agree bit for bit (the softmax is exactly one-hot)
+        var scored = neo.Model.Forward(new ForwardInput { InputIds = batch, PaddingMask = mask, ScoreEdit = (_, s) => s }).Logits!;
+        Assert.Equal(0.0, ModelFolders.MaxDiff(batched[0], scored[0]));
+        Assert.Equal(0.0, ModelFolders.MaxDiff(batched[1].narrow(0, 4, t - 4), scored[1].narrow(0, 4, t - 4)));
 
         // a prefix cache: the window reaches across the cache boundary
         long split = t / 2;

@@ -140,10 +140,19 @@ public sealed class GptNeoSelfAttention : nn.Module
     /// Mistral's sliding window has the same rule (query column i sees key column j iff i − window &lt; j ≤ i).</summary>
     public AttentionContext Windowed(AttentionContext ctx) => Window is { } w ? SlidingWindow.Apply(ctx, w) : ctx;
 
+    /// <summary>
+    /// True when every query sees only its own key (a window of 1, as in the default world's early blocks), so the
+    /// attention output is exactly the token's own value: the softmax of one finite score among masked ones is exactly
+    /// 1 and 0s. Then the scores, the window's mask and the q and k projections can be skipped. Not with a KV cache
+    /// (its keys must still be stored) or a score edit (attention knockout must see the scores).
+    /// </summary>
+    public bool AttendsToSelfOnly(AttentionContext ctx) => Window == 1 && ctx.Past is null && ctx.Present is null && ctx.ScoreEdit is null;
+
     // [B, T, d] → [B, T, d]
     public Tensor Forward(Tensor x, AttentionContext ctx)
     {
         using var scope = torch.NewDisposeScope();
+        if (AttendsToSelfOnly(ctx)) return out_proj.forward(v_proj.forward(x)).MoveToOuterDisposeScope();
         var q = AttentionKernel.SplitHeads(q_proj.forward(x), _heads);     // [B, H, T, hd]
         var k = AttentionKernel.SplitHeads(k_proj.forward(x), _heads);
         var v = AttentionKernel.SplitHeads(v_proj.forward(x), _heads);
