@@ -143,7 +143,8 @@ public sealed class GptNeoSelfAttention : nn.Module
     /// <summary>
     /// True when every query sees only its own key (a window of 1, as in the default world's early blocks), so the
     /// attention output is exactly the token's own value: the softmax of one finite score among masked ones is exactly
-    /// 1 and 0s. Then the scores, the window's mask and the q and k projections can be skipped. Not with a KV cache
+    /// 1 and 0s. Then the scores, the window's mask and the q and k projections can be skipped. (A padding query, whose
+    /// own key is masked too, also gets its own value, which the scored path need not give; no real token reads it.) Not with a KV cache
     /// (its keys must still be stored) or a score edit (attention knockout must see the scores).
     /// </summary>
     public bool AttendsToSelfOnly(AttentionContext ctx) => Window == 1 && ctx.Past is null && ctx.Present is null && ctx.ScoreEdit is null;
